@@ -1,0 +1,110 @@
+"""Stegvis: the application factory.
+
+Folder layout:
+  questionnaire/instruments/   the questionnaires as versioned data (SKAPA, NNS)
+  questionnaire/models.py      tables and their constraints
+  questionnaire/answers.py     where every answer is saved (start, save, complete)
+  questionnaire/schedule.py    what is due when
+  questionnaire/participant/   the participant's pages (the blueprint a tablet sees)
+  questionnaire/cli.py         the command line of domain.md part B
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Flask, render_template
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+
+from questionnaire import config as config_module
+from questionnaire.extensions import babel, csrf, db
+from questionnaire.i18n import available_locales, language_name, select_locale, text_direction
+from questionnaire.pages import message_page
+
+
+@sa.event.listens_for(sa.engine.Engine, "connect")
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    """SQLite enforces foreign keys only when asked; WAL lets readers and a writer overlap."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.close()
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    root = config_module.ROOT
+    app = Flask(
+        __name__,
+        instance_path=str(root / "instance"),
+        template_folder=str(root / "templates"),
+        static_folder=str(root / "static"),
+    )
+    app.config.from_mapping(config_module.from_environment(Path(app.instance_path), config or {}))
+    app.config.update(config or {})
+
+    db.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+
+    from questionnaire.participant import bp as participant_bp
+
+    app.register_blueprint(participant_bp)
+
+    from questionnaire.cli import register
+
+    register(app)
+    _register_error_pages(app)
+
+    @app.context_processor
+    def page_language() -> dict[str, Any]:
+        locale = str(get_locale() or "sv")
+        return {
+            "lang": locale.replace("_", "-"),
+            "dir": text_direction(locale),
+            "languages": [(code, language_name(code)) for code in available_locales()],
+            "current_locale": locale,
+        }
+
+    @app.get("/")
+    def index() -> str:
+        return render_template("index.html")
+
+    return app
+
+
+def _register_error_pages(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(_e: CSRFError) -> tuple[Any, int]:
+        return message_page(
+            _l("Sidan var för gammal"),
+            _l("Sidan hann bli för gammal eller kom inte från Stegvis. "
+               "Gå tillbaka och försök igen."),
+            400,
+        )
+
+    @app.errorhandler(404)
+    def not_found(_e: Exception) -> tuple[Any, int]:
+        return message_page(_l("Sidan finns inte"), _l("Det finns ingen sida här."), 404)
+
+    @app.errorhandler(405)
+    def not_allowed(_e: Exception) -> tuple[Any, int]:
+        return message_page(_l("Det gick inte"), _l("Det gick inte att göra så här."), 405)
+
+    @app.errorhandler(400)
+    def bad_request(_e: Exception) -> tuple[Any, int]:
+        return message_page(_l("Det gick inte"), _l("Det som skickades gick inte att läsa."), 400)
+
+    @app.errorhandler(500)
+    def server_error(_e: Exception) -> tuple[Any, int]:
+        return message_page(
+            _l("Något gick fel"),
+            _l("Något gick fel hos oss. Dina sparade svar finns kvar. Försök igen om en stund."),
+            500,
+        )

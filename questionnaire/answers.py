@@ -1,0 +1,190 @@
+"""Starting questionnaires, saving answers, completing. Every answer in Stegvis is stored here.
+
+These functions change state and flush; the request (or command) that called them commits.
+A rejected answer raises AnswerRejected and changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.dialects import postgresql, sqlite
+
+from questionnaire import instruments, schedule
+from questionnaire.extensions import db
+from questionnaire.instruments.base import Instrument, Item
+from questionnaire.models import Answer, Enrolment, Questionnaire, utcnow
+
+MAX_TEXT = 2000
+
+
+class AnswerRejected(Exception):
+    """An answer or action that cannot be stored. `message` is shown to the user."""
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(str(message))
+        self.message = message
+        self.status = status
+
+
+def instrument_of(q: Questionnaire) -> Instrument:
+    return instruments.get(q.instrument, q.version.version)
+
+
+def completed_slots(enrolment: Enrolment, respondent: str = "deltagare") -> set[tuple[str, str]]:
+    rows = db.session.execute(
+        sa.select(Questionnaire.instrument, Questionnaire.timepoint).where(
+            Questionnaire.enrolment_id == enrolment.id,
+            Questionnaire.respondent == respondent,
+            Questionnaire.completed_at.is_not(None),
+        )
+    )
+    return {(i, t) for i, t in rows}
+
+
+def start(
+    enrolment: Enrolment,
+    instrument_key: str,
+    timepoint: str,
+    *,
+    respondent: str = "deltagare",
+    language: str = "sv",
+    source: str = "tablet",
+) -> Questionnaire:
+    """The questionnaire for this slot, created (in the current version) if not started yet."""
+    query = sa.select(Questionnaire).filter_by(
+        enrolment_id=enrolment.id, instrument=instrument_key, timepoint=timepoint,
+        respondent=respondent,
+    )
+    q = db.session.scalar(query)
+    if q is not None:
+        return q
+    version = instruments.version_row(instruments.get(instrument_key))
+    q = Questionnaire(
+        enrolment=enrolment, version=version, instrument=instrument_key, timepoint=timepoint,
+        respondent=respondent, language=language, source=source,
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(q)
+    except sa.exc.IntegrityError:  # started at the same moment in another tab
+        return db.session.scalars(query).one()
+    return q
+
+
+def current_answers(q: Questionnaire) -> dict[str, Answer]:
+    rows = db.session.scalars(sa.select(Answer).where(Answer.questionnaire_id == q.id))
+    return {a.item_key: a for a in rows}
+
+
+def visible_items(q: Questionnaire, answers: dict[str, Answer] | None = None) -> list[Item]:
+    answers = current_answers(q) if answers is None else answers
+    return instrument_of(q).visible_items({k: a.step for k, a in answers.items()})
+
+
+def first_unanswered(q: Questionnaire) -> Item | None:
+    answers = current_answers(q)
+    return next((i for i in visible_items(q, answers) if i.key not in answers), None)
+
+
+def _locked(q: Questionnaire) -> Questionnaire:
+    """Re-read the questionnaire, locking its row (PostgreSQL) so completion and saves queue."""
+    return db.session.scalars(
+        sa.select(Questionnaire).where(Questionnaire.id == q.id).with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
+
+
+def save_answer(
+    q: Questionnaire,
+    item_key: str,
+    *,
+    step: int | None = None,
+    text: str | None = None,
+    declined: bool = False,
+    client_id: str | None = None,
+    answered_at: dt.datetime | None = None,
+) -> Answer:
+    """Store the answer to one item (replacing an earlier answer to it). Idempotent."""
+    q = _locked(q)
+    if q.completed_at is not None:
+        raise AnswerRejected(_l("Enkäten är redan avslutad. Svaren kan inte ändras."), 409)
+    inst = instrument_of(q)
+    item = inst.item(item_key)
+    if item is None:
+        raise AnswerRejected(_l("Frågan finns inte i den här enkäten."), 400)
+    answers = current_answers(q)
+    if item.key not in {i.key for i in visible_items(q, answers)}:
+        raise AnswerRejected(_l("Den här frågan ställs inte med dina tidigare svar."), 409)
+    existing = answers.get(item.key)
+    if client_id and existing is not None and existing.client_id == client_id:
+        return existing  # a retried save of the same tap
+
+    if item.is_text:
+        if step is not None:
+            raise AnswerRejected(_l("Den här frågan besvaras med text."), 400)
+        text = (text or "").strip() or None
+        if text is not None and len(text) > MAX_TEXT:
+            raise AnswerRejected(_l("Texten är för lång (högst %(n)s tecken).", n=MAX_TEXT), 400)
+        declined = text is None
+    elif declined:
+        step = None
+    elif not isinstance(step, int) or isinstance(step, bool) or not 1 <= step <= item.scale_max:
+        raise AnswerRejected(_l("Välj ett av svarsalternativen."), 400)
+    text = text if item.is_text else None
+
+    values = {
+        "questionnaire_id": q.id, "instrument_version_id": q.instrument_version_id,
+        "item_key": item.key, "scale_max": item.scale_max, "step": step, "text": text,
+        "declined": declined, "client_id": client_id, "answered_at": answered_at or utcnow(),
+    }
+    postgres = db.session.get_bind().dialect.name == "postgresql"
+    stmt = (postgresql.insert if postgres else sqlite.insert)(Answer).values(**values)
+    changed = ("step", "text", "declined", "client_id", "answered_at")
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["questionnaire_id", "item_key"],
+        set_={k: stmt.excluded[k] for k in changed},
+    )
+    db.session.execute(stmt)
+    # An answer that changes a skip rule removes the answers to the questions no longer asked.
+    hidden = inst.hidden_by(item.key, step)
+    if hidden:
+        db.session.execute(
+            sa.delete(Answer).where(Answer.questionnaire_id == q.id, Answer.item_key.in_(hidden))
+        )
+    db.session.expire_all()
+    return db.session.scalars(
+        sa.select(Answer).filter_by(questionnaire_id=q.id, item_key=item.key)
+    ).one()
+
+
+def complete(q: Questionnaire, when: dt.datetime | None = None) -> None:
+    """Finish a questionnaire: every question asked must have an answer or a 'Vill inte svara'."""
+    q = _locked(q)
+    if q.completed_at is not None:
+        return  # finishing twice (double tap, second tab) is not an error
+    if first_unanswered(q) is not None:
+        raise AnswerRejected(_l("Några frågor är inte besvarade än."), 409)
+    q.completed_at = when or utcnow()
+    db.session.flush()
+
+
+def current_enrolment(participant_id: int) -> Enrolment | None:
+    """The participant's latest enrolment (the one their questionnaires belong to now)."""
+    return db.session.scalars(
+        sa.select(Enrolment).where(Enrolment.participant_id == participant_id)
+        .order_by(Enrolment.start_date.desc(), Enrolment.id.desc())
+    ).first()
+
+
+def start_due(
+    enrolment: Enrolment, today: dt.date, *, language: str = "sv", source: str = "tablet"
+) -> list[Questionnaire]:
+    """Start (or find) the questionnaires due now, in the order they are given."""
+    slots = schedule.due_now(enrolment, enrolment.insats, completed_slots(enrolment), today)
+    return [
+        start(enrolment, s.instrument, s.timepoint, language=language, source=source)
+        for s in slots
+    ]

@@ -1,0 +1,139 @@
+"""The command line of domain.md part B: `flask --app app COMMAND`.
+
+A command that fails prints why on stderr and exits non-zero. Commands own their transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import sys
+from pathlib import Path
+
+import click
+import sqlalchemy as sa
+from flask import Flask
+from flask_babel import gettext as _
+from werkzeug.security import generate_password_hash
+
+from questionnaire import answers, codes, demo, importer, links, migrate, schedule
+from questionnaire.extensions import db
+from questionnaire.models import ROLES, Insats, InsatsStaff, Participant, User
+
+
+def fail(message: str) -> None:
+    db.session.rollback()
+    click.echo(message, err=True)
+    sys.exit(1)
+
+
+def find_participant(code: str) -> Participant | None:
+    """By the code as written, or as normalised (any case, with or without the dash)."""
+    for candidate in dict.fromkeys((code.strip(), codes.normalise(code))):
+        person = db.session.scalar(sa.select(Participant).filter_by(code=candidate))
+        if person is not None:
+            return person
+    return None
+
+
+@click.command("init-db")
+def init_db() -> None:
+    """Create or upgrade the schema (safe to run again)."""
+    migrate.upgrade()
+    click.echo(_("Databasen är klar."))
+
+
+@click.command("demo-data")
+@click.option("--participants", default=20, show_default=True, type=click.IntRange(1, 1_000_000))
+@click.option("--seed", type=int, default=None, help="Same seed, same data.")
+def demo_data(participants: int, seed: int | None) -> None:
+    """Fill a demo insats with synthetic participants and answers."""
+    migrate.upgrade()
+    result = demo.generate(participants, seed, dt.date.today())
+    person = find_participant(result.link_code)
+    token = links.create(person)
+    db.session.commit()
+    click.echo(_("Demoinsats: %(name)s (%(n)s deltagare)", name=result.insats,
+                 n=result.participants + 1))
+    click.echo(_("Inloggning för handledare: %(login)s  lösenord: %(pw)s",
+                 login=result.login, pw=result.password))
+    click.echo(_("Deltagarlänk för %(code)s: %(url)s", code=codes.display(result.link_code),
+                 url=links.url(token)))
+
+
+@click.command("create-user")
+@click.argument("email")
+@click.option("--role", type=click.Choice(ROLES), required=True)
+@click.option("--insats", "insats_name", default=None, help="Name of an insats to work in.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def create_user(email: str, role: str, insats_name: str | None, password_stdin: bool) -> None:
+    """Create a staff account (the password is asked for, never given as an argument)."""
+    email = email.strip().lower()
+    if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email) or len(email) > 254:
+        fail(_("Ogiltig e-postadress: %(email)s", email=email))
+    if db.session.scalar(sa.select(User).filter_by(email=email)) is not None:
+        fail(_("Det finns redan ett konto för %(email)s", email=email))
+    insats = None
+    if insats_name is not None:
+        insats = db.session.scalar(sa.select(Insats).filter_by(name=insats_name))
+        if insats is None:
+            fail(_("Insatsen %(name)s finns inte", name=insats_name))
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = click.prompt(_("Lösenord"), hide_input=True, confirmation_prompt=True)
+    if len(password) < 10:
+        fail(_("Lösenordet måste ha minst 10 tecken."))
+    user = User(email=email, role=role, password_hash=generate_password_hash(password))
+    db.session.add(user)
+    db.session.flush()
+    if insats is not None:
+        db.session.add(InsatsStaff(insats_id=insats.id, user_id=user.id))
+    db.session.commit()
+    click.echo(_("Kontot %(email)s (%(role)s) är skapat.", email=email, role=role))
+
+
+@click.command("participant-link")
+@click.argument("code")
+def participant_link(code: str) -> None:
+    """Print a one-time URL that opens the participant's next due questionnaire."""
+    person = find_participant(code)
+    if person is None:
+        fail(_("Det finns ingen deltagare med koden %(code)s", code=code))
+    enrolment = answers.current_enrolment(person.id)
+    if enrolment is None:
+        fail(_("%(code)s är inte inskriven i någon insats", code=code))
+    due = schedule.due_now(
+        enrolment, enrolment.insats, answers.completed_slots(enrolment), dt.date.today()
+    )
+    if not due:
+        fail(_("%(code)s har ingen enkät att fylla i just nu", code=code))
+    token = links.create(person)
+    db.session.commit()
+    click.echo(links.url(token))
+
+
+@click.command("import-answers")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def import_answers(file: Path) -> None:
+    """Import answers from a CSV file (all rows or none)."""
+    try:
+        data = file.read_bytes()
+    except OSError as e:
+        fail(_("Filen kan inte läsas: %(e)s", e=e.strerror or e))
+    result = importer.import_file(data)
+    if result.errors:
+        for line, reason in result.errors:
+            click.echo(f"{file.name}:{line}: {reason}", err=True)
+        fail(_("Inget importerades: %(n)s fel.", n=len(result.errors)))
+    try:
+        db.session.commit()
+    except sa.exc.SQLAlchemyError as e:
+        fail(_("Inget importerades: databasen sa nej (%(e)s).", e=type(e).__name__))
+    click.echo(_("Importerade %(q)s enkäter med %(a)s svar (%(p)s nya deltagare).",
+                 q=result.questionnaires, a=result.answers, p=result.new_participants))
+
+
+def register(app: Flask) -> None:
+    for command in (init_db, demo_data, create_user, participant_link, import_answers):
+        app.cli.add_command(command)

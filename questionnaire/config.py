@@ -1,0 +1,68 @@
+"""Configuration from the environment (domain.md part B).
+
+DATABASE_URL   SQLAlchemy URL; default a SQLite file under instance/.
+SECRET_KEY     signs sessions and CSRF tokens; default generated once into instance/ (development).
+PSEUDONYM_KEY  keys the pseudonyms of exports; default generated once into instance/.
+STEGVIS_BASE_URL  the public address used in printed participant links.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _instance_secret(instance: Path, name: str) -> str:
+    """Read a key kept in instance/, creating it once (development default only)."""
+    path = instance / name
+    if not path.exists():
+        instance.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _default_sqlite(instance: Path) -> str:
+    instance.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{instance / 'stegvis.db'}"
+
+
+def normalise_db_url(url: str) -> str:
+    """Use psycopg 3 for PostgreSQL whatever spelling the URL has."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def from_environment(instance: Path, overrides: dict) -> dict:
+    """Settings from the environment; keys given in `overrides` (tests) are not generated."""
+    env = os.environ
+
+    def secret(name: str) -> str:
+        if name in overrides:
+            return overrides[name]
+        return env.get(name) or _instance_secret(instance, name.lower())
+
+    return {
+        "SQLALCHEMY_DATABASE_URI": normalise_db_url(
+            overrides.get("SQLALCHEMY_DATABASE_URI")
+            or env.get("DATABASE_URL")
+            or _default_sqlite(instance)
+        ),
+        "SECRET_KEY": secret("SECRET_KEY"),
+        "PSEUDONYM_KEY": secret("PSEUDONYM_KEY"),
+        "BASE_URL": env.get("STEGVIS_BASE_URL", "http://localhost:5000").rstrip("/"),
+        # One-time participant links expire after this many days.
+        "LINK_TTL_DAYS": int(env.get("STEGVIS_LINK_TTL_DAYS", "7")),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": env.get("STEGVIS_SECURE_COOKIES", "0") == "1",
+        "WTF_CSRF_TIME_LIMIT": None,  # a participant may think for a long time on one question
+        "BABEL_DEFAULT_LOCALE": "sv",
+        "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "translations"),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    }

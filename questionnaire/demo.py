@@ -1,0 +1,210 @@
+"""Synthetic demo data: an insats, a handledare login, participants with answers over time.
+
+Every person here is invented. Rows are written in bulk so that `--participants 100000` (the
+benchmarks' data set) takes seconds rather than hours.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import secrets
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from werkzeug.security import generate_password_hash
+
+from questionnaire import codes, instruments, schedule
+from questionnaire.extensions import db
+from questionnaire.models import (
+    EXIT_REASONS,
+    Answer,
+    Enrolment,
+    Insats,
+    InsatsStaff,
+    Participant,
+    Questionnaire,
+    User,
+)
+
+INSATS = "Demo: Steg framåt"
+LOGIN = "handledare@stegvis.example"
+LANGUAGES = ("sv", "sv", "sv", "sv", "ar", "so", "ti", "fa_AF", "uk", "en")
+TEXTS = (
+    "Att må bättre och ha en plan.", "Stöd med rutiner på morgonen.", "Att få prova på en "
+    "arbetsplats.", "Min coach lyssnade på mig.", "Mer tid med handledaren.",
+)
+BATCH = 2000
+
+
+@dataclass
+class DemoResult:
+    insats: str
+    login: str
+    password: str
+    participants: int
+    link_code: str
+
+
+def _staff(rng: random.Random, insats: Insats) -> str:
+    password = secrets.token_urlsafe(9)
+    user = db.session.scalar(sa.select(User).filter_by(email=LOGIN))
+    if user is None:
+        user = User(email=LOGIN, role="handledare", password_hash="")
+        db.session.add(user)
+        db.session.flush()
+        db.session.add(InsatsStaff(insats_id=insats.id, user_id=user.id))
+    user.password_hash = generate_password_hash(password)
+    return password
+
+
+def _chunks(n: int) -> Iterator[range]:
+    for start in range(0, n, BATCH):
+        yield range(start, min(n, start + BATCH))
+
+
+def _rating(rng: random.Random, base: list[int], change: int) -> list[int]:
+    return [max(1, min(5, b + rng.choice((change - 1, change, change, change + 1)))) for b in base]
+
+
+def generate(n: int, seed: int | None, today: dt.date) -> DemoResult:
+    """Add `n` synthetic participants to the demo insats (flushes; the caller commits)."""
+    rng = random.Random(seed)
+    insats = db.session.scalar(sa.select(Insats).filter_by(name=INSATS))
+    if insats is None:
+        insats = Insats(name=INSATS, schedule=schedule.default_schedule())
+        db.session.add(insats)
+        db.session.flush()
+    password = _staff(rng, insats)
+    versions = {k: instruments.version_row(instruments.get(k)) for k in instruments.ORDER}
+    taken = set(db.session.scalars(sa.select(Participant.code)))
+
+    def new_code() -> str:
+        while (code := codes.generate(rng)) in taken:
+            pass
+        taken.add(code)
+        return code
+
+    for chunk in _chunks(n):
+        _generate_chunk(rng, chunk, insats, versions, new_code, today)
+    # One participant whose 6-month follow-up is due today, for the printed link.
+    link_code = new_code()
+    person = Participant(code=link_code, gender="kvinna", birth_year=1990, language="sv")
+    start = schedule.add_months(today, -6) + dt.timedelta(days=3)
+    enrolment = Enrolment(participant=person, insats=insats, start_date=start)
+    db.session.add(enrolment)
+    db.session.flush()
+    _questionnaire(rng, enrolment.id, versions["skapa"], "skapa", "intake", start, "deltagare",
+                   [2, 3, 2, 3, 2, 4])
+    db.session.flush()
+    return DemoResult(INSATS, LOGIN, password, n, link_code)
+
+
+def _answer_rows(rng: random.Random, qid: int, version, key: str, steps: list[int] | None):
+    inst = instruments.get(key, version.version)
+    when = None
+    rows = []
+    n6a = None
+    for n, item in enumerate(inst.items):
+        if item.show_if is not None and n6a != item.show_if.step:
+            continue
+        row = {"questionnaire_id": qid, "instrument_version_id": version.id,
+               "item_key": item.key, "scale_max": item.scale_max, "step": None, "text": None,
+               "declined": False, "answered_at": when}
+        if item.is_text:
+            if rng.random() < 0.4:
+                row["text"] = rng.choice(TEXTS)
+            else:
+                row["declined"] = True
+        elif rng.random() < 0.03:
+            row["declined"] = True
+        elif steps is not None:
+            row["step"] = steps[n]
+        else:
+            row["step"] = rng.choices(range(1, item.scale_max + 1),
+                                      weights=range(1, item.scale_max + 1))[0]
+        if item.key == "N6a":
+            n6a = row["step"]
+        rows.append(row)
+    return rows
+
+
+def _questionnaire(rng: random.Random, enrolment_id: int, version, key: str, timepoint: str,
+                   day: dt.date, respondent: str, steps: list[int] | None) -> None:
+    when = dt.datetime.combine(day, dt.time(rng.randint(8, 16), rng.randint(0, 59)))
+    qid = db.session.scalar(sa.insert(Questionnaire).returning(Questionnaire.id), {
+        "enrolment_id": enrolment_id, "instrument_version_id": version.id, "instrument": key,
+        "timepoint": timepoint, "respondent": respondent, "language": "sv", "source": "tablet",
+        "started_at": when, "completed_at": when,
+    })
+    rows = _answer_rows(rng, qid, version, key, steps)
+    for row in rows:
+        row["answered_at"] = when
+    db.session.execute(sa.insert(Answer), rows)
+
+
+def _generate_chunk(rng, chunk, insats, versions, new_code, today) -> None:
+    people = [{
+        "code": new_code(),
+        "gender": rng.choices(("kvinna", "man", "annat", None), weights=(48, 46, 3, 3))[0],
+        "birth_year": rng.randint(today.year - 64, today.year - 18),
+        "language": rng.choice(LANGUAGES),
+        "created_at": dt.datetime.combine(today, dt.time()),
+    } for _ in chunk]
+    ids = db.session.scalars(
+        sa.insert(Participant).returning(Participant.id, sort_by_parameter_order=True), people
+    ).all()
+    enrolments = []
+    for pid in ids:
+        start = today - dt.timedelta(days=rng.randint(7, 480))
+        exit_date = reason = None
+        if (today - start).days > 200 and rng.random() < 0.6:
+            exit_date = min(today, start + dt.timedelta(days=rng.randint(200, 380)))
+            group = rng.choices(list(EXIT_REASONS), weights=(6, 2, 2))[0]
+            reason = rng.choice(EXIT_REASONS[group])
+        enrolments.append({"participant_id": pid, "insats_id": insats.id, "start_date": start,
+                           "exit_date": exit_date, "exit_reason": reason})
+    enrolment_ids = db.session.scalars(
+        sa.insert(Enrolment).returning(Enrolment.id, sort_by_parameter_order=True), enrolments
+    ).all()
+    questionnaires, plans = [], []
+    for eid, e in zip(enrolment_ids, enrolments, strict=True):
+        base = [rng.randint(1, 4) for _ in range(6)]
+        start, exit_date = e["start_date"], e["exit_date"]
+        plan = []
+        if rng.random() < 0.92:
+            plan.append(("skapa", "intake", start, "deltagare", base))
+            if rng.random() < 0.5:
+                plan.append(("skapa", "intake", start, "handledare", _rating(rng, base, 0)))
+        six = schedule.add_months(start, 6)
+        if six <= today and (exit_date is None or exit_date >= six):
+            if rng.random() < 0.8:
+                plan.append(("skapa", "6m", six, "deltagare", _rating(rng, base, 1)))
+            if rng.random() < 0.75:
+                plan.append(("nns-pagaende", "6m", six, "deltagare", None))
+        if exit_date is not None:
+            if rng.random() < 0.7:
+                plan.append(("skapa", "exit", exit_date, "deltagare", _rating(rng, base, 1)))
+            if rng.random() < 0.65:
+                plan.append(("nns-avslut", "exit", exit_date, "deltagare", None))
+        for key, timepoint, day, respondent, steps in plan:
+            when = dt.datetime.combine(day, dt.time(rng.randint(8, 16), rng.randint(0, 59)))
+            questionnaires.append({
+                "enrolment_id": eid, "instrument_version_id": versions[key].id,
+                "instrument": key, "timepoint": timepoint, "respondent": respondent,
+                "language": "sv", "source": "tablet", "started_at": when, "completed_at": when,
+            })
+            plans.append((key, steps, when))
+    if not questionnaires:
+        return
+    qids = db.session.scalars(
+        sa.insert(Questionnaire).returning(Questionnaire.id, sort_by_parameter_order=True),
+        questionnaires,
+    ).all()
+    answers = []
+    for qid, (key, steps, when) in zip(qids, plans, strict=True):
+        for row in _answer_rows(rng, qid, versions[key], key, steps):
+            row["answered_at"] = when
+            answers.append(row)
+    db.session.execute(sa.insert(Answer), answers)

@@ -1,0 +1,301 @@
+"""Import answers collected on paper or in spreadsheets (domain.md part B, "Import CSV").
+
+The whole file is validated first. If any row is wrong nothing is imported, and every bad row is
+reported with its line number and the reason. Each group of rows with the same participant,
+instrument, timepoint and respondent becomes one completed questionnaire dated `answered_on`.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from questionnaire import instruments, schedule
+from questionnaire.extensions import db
+from questionnaire.models import (
+    GENDERS,
+    RESPONDENTS,
+    TIMEPOINTS,
+    Answer,
+    Enrolment,
+    Insats,
+    Participant,
+    Questionnaire,
+)
+
+COLUMNS = (
+    "participant", "gender", "birth_year", "insats", "instrument", "timepoint", "respondent",
+    "item", "value", "answered_on",
+)
+MAX_TEXT = 2000
+
+
+@dataclass
+class Row:
+    line: int
+    participant: str
+    gender: str | None
+    birth_year: int | None
+    insats: str
+    instrument: str
+    timepoint: str
+    respondent: str
+    item: str
+    step: int | None
+    text: str | None
+    answered_on: dt.date
+
+
+@dataclass
+class Result:
+    errors: list[tuple[int, str]] = field(default_factory=list)
+    questionnaires: int = 0
+    answers: int = 0
+    new_participants: int = 0
+
+
+def _parse_row(line: int, raw: dict[str, str], today: dt.date) -> tuple[Row | None, list[str]]:
+    v = {k: (raw.get(k) or "").strip() for k in COLUMNS}
+    errors: list[str] = []
+    code = v["participant"]
+    if not code:
+        errors.append(_("deltagarkod saknas (participant)"))
+    elif len(code) > 16 or not code.replace("-", "").isalnum():
+        errors.append(_("deltagarkoden %(code)s är inte giltig", code=code))
+    gender = v["gender"] or None
+    if gender is not None and gender not in GENDERS:
+        errors.append(_("kön måste vara kvinna, man, annat eller tomt (inte %(v)s)", v=gender))
+    birth_year = None
+    if v["birth_year"]:
+        if not (v["birth_year"].isdigit() and len(v["birth_year"]) == 4):
+            errors.append(_("födelseår måste vara fyra siffror (inte %(v)s)", v=v["birth_year"]))
+        else:
+            birth_year = int(v["birth_year"])
+            if not 1900 <= birth_year <= today.year:
+                errors.append(_("födelseåret %(v)s är inte rimligt", v=birth_year))
+    if not v["insats"]:
+        errors.append(_("insats saknas"))
+    elif len(v["insats"]) > 120:
+        errors.append(_("insatsens namn är för långt"))
+    inst = None
+    if v["instrument"] not in instruments.REGISTRY:
+        errors.append(_("okänt instrument %(v)s (skapa, nns-pagaende eller nns-avslut)",
+                        v=v["instrument"]))
+    else:
+        inst = instruments.get(v["instrument"])
+    if v["timepoint"] not in TIMEPOINTS:
+        errors.append(_("okänd tidpunkt %(v)s (%(codes)s)", v=v["timepoint"],
+                        codes=", ".join(TIMEPOINTS)))
+    respondent = v["respondent"] or "deltagare"
+    if respondent not in RESPONDENTS:
+        errors.append(_("svarande måste vara deltagare, handledare eller tomt (inte %(v)s)",
+                        v=respondent))
+    elif respondent == "handledare" and inst is not None and not inst.individual_results:
+        errors.append(_("NNS-enkäten besvaras bara av deltagare"))
+    step = text = None
+    item = inst.item(v["item"]) if inst is not None else None
+    if inst is not None and item is None:
+        errors.append(_("frågan %(item)s finns inte i %(inst)s", item=v["item"], inst=inst.key))
+    elif item is not None and v["value"]:
+        if item.is_text:
+            text = v["value"]
+            if len(text) > MAX_TEXT:
+                errors.append(_("texten är längre än %(n)s tecken", n=MAX_TEXT))
+        elif not v["value"].isdigit() or not 1 <= int(v["value"]) <= item.scale_max:
+            errors.append(_("värdet %(v)s för %(item)s ska vara ett heltal 1–%(max)s",
+                            v=v["value"], item=item.key, max=item.scale_max))
+        else:
+            step = int(v["value"])
+    try:
+        answered_on = dt.date.fromisoformat(v["answered_on"])
+        if len(v["answered_on"]) != 10:
+            raise ValueError
+        if answered_on > today:
+            errors.append(_("datumet %(v)s ligger i framtiden", v=v["answered_on"]))
+    except ValueError:
+        errors.append(_("datum måste skrivas ÅÅÅÅ-MM-DD (inte %(v)s)", v=v["answered_on"]))
+        answered_on = today
+    if errors:
+        return None, errors
+    return Row(line, code, gender, birth_year, v["insats"], v["instrument"], v["timepoint"],
+               respondent, v["item"], step, text, answered_on), []
+
+
+def _check_groups(rows: list[Row], result: Result) -> None:
+    """Rules across rows: one value per person, one date and one row per item per questionnaire."""
+    people: dict[str, Row] = {}
+    groups: dict[tuple[str, str, str, str], list[Row]] = defaultdict(list)
+    for row in rows:
+        first = people.setdefault(row.participant, row)
+        for attr, label in (("gender", _("kön")), ("birth_year", _("födelseår"))):
+            if getattr(row, attr) != getattr(first, attr):
+                result.errors.append((row.line, _(
+                    "%(label)s för %(code)s skiljer sig från rad %(first)s",
+                    label=label, code=row.participant, first=first.line)))
+        groups[(row.participant, row.instrument, row.timepoint, row.respondent)].append(row)
+    for group in groups.values():
+        seen: dict[str, int] = {}
+        for row in group:
+            if row.answered_on != group[0].answered_on:
+                result.errors.append((row.line, _(
+                    "samma enkät har ett annat datum på rad %(first)s", first=group[0].line)))
+            if row.insats != group[0].insats:
+                result.errors.append((row.line, _(
+                    "samma enkät har en annan insats på rad %(first)s", first=group[0].line)))
+            if row.item in seen:
+                result.errors.append((row.line, _(
+                    "frågan %(item)s finns redan på rad %(first)s",
+                    item=row.item, first=seen[row.item])))
+            seen.setdefault(row.item, row.line)
+        inst = instruments.get(group[0].instrument)
+        steps = {r.item: r.step for r in group}
+        asked = {i.key for i in inst.visible_items(steps)}
+        for row in group:
+            if row.item not in asked and (row.step is not None or row.text is not None):
+                rule = inst.item(row.item).show_if
+                result.errors.append((row.line, _(
+                    "%(item)s besvaras bara när %(cond)s = %(step)s",
+                    item=row.item, cond=rule.item, step=rule.step)))
+
+
+def _existing(rows: list[Row], result: Result) -> None:
+    """A questionnaire that already exists in Stegvis is not imported again."""
+    groups = {(r.participant, r.instrument, r.timepoint, r.respondent): r for r in rows}
+    for (code, instrument, timepoint, respondent), row in groups.items():
+        found = db.session.scalar(
+            sa.select(Questionnaire.id)
+            .join(Enrolment).join(Participant)
+            .join(Insats, Enrolment.insats_id == Insats.id)
+            .where(
+                Participant.code == code, Insats.name == row.insats,
+                Questionnaire.instrument == instrument, Questionnaire.timepoint == timepoint,
+                Questionnaire.respondent == respondent,
+            )
+        )
+        if found is not None:
+            result.errors.append((row.line, _(
+                "%(code)s har redan en enkät %(inst)s vid %(tp)s (%(resp)s)",
+                code=code, inst=instrument, tp=timepoint, resp=respondent)))
+        person = db.session.scalar(sa.select(Participant).filter_by(code=code))
+        if person is not None and (
+            (row.gender is not None and person.gender != row.gender)
+            or (row.birth_year is not None and person.birth_year != row.birth_year)
+        ):
+            result.errors.append((row.line, _(
+                "kön eller födelseår för %(code)s skiljer sig från det som redan finns",
+                code=code)))
+
+
+def read(data: bytes, today: dt.date | None = None) -> tuple[list[Row], Result]:
+    today = today or dt.date.today()
+    result = Result()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        result.errors.append((0, _("filen är inte UTF-8")))
+        return [], result
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    header = [h.strip() for h in (reader.fieldnames or [])]
+    reader.fieldnames = header
+    missing = [c for c in COLUMNS if c not in header]
+    unknown = [c for c in header if c not in COLUMNS]
+    if missing or unknown or len(set(header)) != len(header):
+        if missing:
+            result.errors.append((1, _("kolumner saknas: %(cols)s", cols=", ".join(missing))))
+        if unknown:
+            result.errors.append((1, _("okända kolumner: %(cols)s", cols=", ".join(unknown))))
+        if len(set(header)) != len(header):
+            result.errors.append((1, _("en kolumn finns två gånger")))
+        return [], result
+    rows: list[Row] = []
+    try:
+        for raw in reader:
+            if None in raw:
+                result.errors.append((reader.line_num, _("raden har för många fält")))
+                continue
+            if not any((value or "").strip() for value in raw.values()):
+                continue  # blank line
+            row, errors = _parse_row(reader.line_num, raw, today)
+            result.errors.extend((reader.line_num, e) for e in errors)
+            if row is not None:
+                rows.append(row)
+    except csv.Error as e:
+        result.errors.append((reader.line_num, _("filen kan inte läsas som CSV: %(e)s", e=e)))
+    if not rows and not result.errors:
+        result.errors.append((1, _("filen har inga rader att importera")))
+    if not result.errors:
+        _check_groups(rows, result)
+        _existing(rows, result)
+    result.errors.sort(key=lambda e: e[0])
+    return rows, result
+
+
+def _insats(name: str) -> Insats:
+    insats = db.session.scalar(sa.select(Insats).filter_by(name=name))
+    if insats is None:
+        insats = Insats(name=name, schedule=schedule.default_schedule())
+        db.session.add(insats)
+    return insats
+
+
+def store(rows: list[Row], result: Result) -> None:
+    """Write validated rows (flushes; the caller commits)."""
+    groups: dict[tuple[str, str, str, str], list[Row]] = defaultdict(list)
+    for row in rows:
+        groups[(row.participant, row.instrument, row.timepoint, row.respondent)].append(row)
+    for (code, instrument, timepoint, respondent), group in groups.items():
+        first = group[0]
+        person = db.session.scalar(sa.select(Participant).filter_by(code=code))
+        if person is None:
+            person = Participant(code=code, gender=first.gender, birth_year=first.birth_year)
+            db.session.add(person)
+            db.session.flush()
+            result.new_participants += 1
+        insats = _insats(first.insats)
+        db.session.flush()
+        enrolment = db.session.scalar(
+            sa.select(Enrolment).filter_by(participant_id=person.id, insats_id=insats.id)
+        )
+        start = min(
+            r.answered_on for r in rows if r.participant == code and r.insats == insats.name
+        )
+        if enrolment is None:
+            enrolment = Enrolment(participant_id=person.id, insats_id=insats.id, start_date=start)
+            db.session.add(enrolment)
+        elif start < enrolment.start_date:
+            enrolment.start_date = start
+        inst = instruments.get(instrument)
+        when = dt.datetime.combine(first.answered_on, dt.time(12))
+        q = Questionnaire(
+            enrolment=enrolment, version=instruments.version_row(inst), instrument=instrument,
+            timepoint=timepoint, respondent=respondent, source="paper", language="sv",
+            started_at=when, completed_at=when,
+        )
+        db.session.add(q)
+        db.session.flush()
+        for row in group:
+            if row.step is None and row.text is None:
+                continue  # empty value: not answered
+            item = inst.item(row.item)
+            db.session.add(Answer(
+                questionnaire_id=q.id, instrument_version_id=q.instrument_version_id,
+                item_key=row.item, scale_max=item.scale_max, step=row.step, text=row.text,
+                declined=False, answered_at=when,
+            ))
+            result.answers += 1
+        result.questionnaires += 1
+    db.session.flush()
+
+
+def import_file(data: bytes, today: dt.date | None = None) -> Result:
+    """Validate, and store only when every row is right (flushes; the caller commits)."""
+    rows, result = read(data, today)
+    if not result.errors:
+        store(rows, result)
+    return result

@@ -1,0 +1,299 @@
+"""The data model. Invariants live in the database as constraints, not only in Python.
+
+No names and no personnummer anywhere: a participant is a generated code, a gender and a birth
+year, as far as the reports need them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from questionnaire.extensions import db
+
+#: Timepoint codes of domain.md, in the order they happen.
+TIMEPOINTS = ("intake", "3m", "6m", "9m", "12m", "18m", "24m", "exit")
+GENDERS = ("kvinna", "man", "annat")
+RESPONDENTS = ("deltagare", "handledare")
+ROLES = ("handledare", "samordnare", "analytiker")
+#: Exit reasons (domain.md, "Exit"), grouped as the reports group them.
+EXIT_REASONS = {
+    "positive": (
+        "arbete", "arbete_lonestod", "studier", "af_insats", "arbetstraning_praktik",
+        "samarbete_af_fk",
+    ),
+    "less_clear": ("tillbaka_remittent", "annan_forberedande"),
+    "other": (
+        "foraldraledig", "alderspension", "sjukersattning", "flyttat", "avbrutit", "annat",
+    ),
+}
+ALL_EXIT_REASONS = tuple(r for group in EXIT_REASONS.values() for r in group)
+
+
+def utcnow() -> dt.datetime:
+    """Naive UTC, stored the same way on SQLite and PostgreSQL."""
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class Insats(db.Model):
+    """A programme funded by the förbund, with its own schedule of questionnaires."""
+
+    __tablename__ = "insats"
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    #: Unique, shown to staff and used by the command line (`--insats NAME`).
+    name: so.Mapped[str] = so.mapped_column(sa.String(120), unique=True)
+    #: Planned length; a 12-week insats has no 6-month follow-up. None = open-ended.
+    length_weeks: so.Mapped[int | None] = so.mapped_column(sa.Integer)
+    created_at: so.Mapped[dt.datetime] = so.mapped_column(default=utcnow)
+
+    schedule: so.Mapped[list[ScheduleEntry]] = so.relationship(
+        back_populates="insats", cascade="all, delete-orphan"
+    )
+
+    __table_args__ = (
+        sa.CheckConstraint("length_weeks IS NULL OR length_weeks > 0", name="length_positive"),
+    )
+
+
+class ScheduleEntry(db.Model):
+    """Instrument X is due at timepoint T in this insats."""
+
+    __tablename__ = "schedule_entry"
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    insats_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("insats.id", ondelete="CASCADE"))
+    instrument: so.Mapped[str] = so.mapped_column(sa.String(40))
+    timepoint: so.Mapped[str] = so.mapped_column(sa.String(10))
+
+    insats: so.Mapped[Insats] = so.relationship(back_populates="schedule")
+
+    __table_args__ = (
+        sa.UniqueConstraint("insats_id", "instrument", "timepoint"),
+        sa.CheckConstraint(_in("timepoint", TIMEPOINTS), name="timepoint_known"),
+    )
+
+
+class Participant(db.Model):
+    """A participant, known only by a generated pseudonymous code."""
+
+    __tablename__ = "participant"
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    #: Generated, unambiguous characters; what staff write in the case file.
+    code: so.Mapped[str] = so.mapped_column(sa.String(16), unique=True)
+    #: kvinna / man / annat; None = not stated.
+    gender: so.Mapped[str | None] = so.mapped_column(sa.String(10))
+    birth_year: so.Mapped[int | None] = so.mapped_column(sa.Integer)
+    #: Preferred language for questionnaires (a locale code such as "ar").
+    language: so.Mapped[str | None] = so.mapped_column(sa.String(16))
+    created_at: so.Mapped[dt.datetime] = so.mapped_column(default=utcnow)
+
+    enrolments: so.Mapped[list[Enrolment]] = so.relationship(back_populates="participant")
+
+    __table_args__ = (
+        sa.CheckConstraint(f"gender IS NULL OR {_in('gender', GENDERS)}", name="gender_known"),
+        sa.CheckConstraint(
+            "birth_year IS NULL OR (birth_year >= 1900 AND birth_year <= 2100)",
+            name="birth_year_range",
+        ),
+    )
+
+
+class Enrolment(db.Model):
+    """A participant's time in one insats: the clock that the schedule runs on."""
+
+    __tablename__ = "enrolment"
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    participant_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("participant.id", ondelete="CASCADE"), index=True
+    )
+    insats_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("insats.id"), index=True)
+    start_date: so.Mapped[dt.date] = so.mapped_column(sa.Date)
+    exit_date: so.Mapped[dt.date | None] = so.mapped_column(sa.Date)
+    exit_reason: so.Mapped[str | None] = so.mapped_column(sa.String(40))
+
+    participant: so.Mapped[Participant] = so.relationship(back_populates="enrolments")
+    insats: so.Mapped[Insats] = so.relationship()
+    questionnaires: so.Mapped[list[Questionnaire]] = so.relationship(back_populates="enrolment")
+
+    __table_args__ = (
+        sa.CheckConstraint("exit_date IS NULL OR exit_date >= start_date", name="exit_after_start"),
+        sa.CheckConstraint(
+            f"exit_reason IS NULL OR {_in('exit_reason', ALL_EXIT_REASONS)}",
+            name="exit_reason_known",
+        ),
+    )
+
+
+class InstrumentVersion(db.Model):
+    """One published version of an instrument; mirrors the data in questionnaire/instruments/."""
+
+    __tablename__ = "instrument_version"
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    #: skapa / nns-pagaende / nns-avslut
+    instrument: so.Mapped[str] = so.mapped_column(sa.String(40))
+    version: so.Mapped[int] = so.mapped_column(sa.Integer)
+    #: SHA-256 of the version's wording and scales: a published version never changes.
+    checksum: so.Mapped[str] = so.mapped_column(sa.String(64))
+    created_at: so.Mapped[dt.datetime] = so.mapped_column(default=utcnow)
+
+    items: so.Mapped[list[InstrumentItem]] = so.relationship(
+        order_by="InstrumentItem.position", cascade="all, delete-orphan"
+    )
+
+    __table_args__ = (sa.UniqueConstraint("instrument", "version"),)
+
+
+class InstrumentItem(db.Model):
+    """An item of a version, with its scale size: the database checks answers against it."""
+
+    __tablename__ = "instrument_item"
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    instrument_version_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("instrument_version.id", ondelete="CASCADE")
+    )
+    key: so.Mapped[str] = so.mapped_column(sa.String(10))
+    position: so.Mapped[int] = so.mapped_column(sa.Integer)
+    #: Highest step of the item's scale; 0 for a free-text item.
+    scale_max: so.Mapped[int] = so.mapped_column(sa.Integer)
+
+    __table_args__ = (
+        sa.UniqueConstraint("instrument_version_id", "key"),
+        # Target of the answers' composite foreign key.
+        sa.UniqueConstraint("instrument_version_id", "key", "scale_max"),
+        sa.CheckConstraint("scale_max >= 0 AND scale_max <= 10", name="scale_max_range"),
+    )
+
+
+class Questionnaire(db.Model):
+    """One filling-in of one instrument version, by one respondent, at one timepoint."""
+
+    __tablename__ = "questionnaire"
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    enrolment_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("enrolment.id", ondelete="CASCADE"), index=True
+    )
+    instrument_version_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("instrument_version.id")
+    )
+    #: Denormalised from the version, so "one per instrument and timepoint" holds across versions.
+    instrument: so.Mapped[str] = so.mapped_column(sa.String(40))
+    timepoint: so.Mapped[str] = so.mapped_column(sa.String(10))
+    respondent: so.Mapped[str] = so.mapped_column(sa.String(12), default="deltagare")
+    #: The language the questions were shown in when it was started.
+    language: so.Mapped[str] = so.mapped_column(sa.String(16), default="sv")
+    #: tablet / link / paper
+    source: so.Mapped[str] = so.mapped_column(sa.String(10), default="tablet")
+    started_at: so.Mapped[dt.datetime] = so.mapped_column(default=utcnow)
+    completed_at: so.Mapped[dt.datetime | None] = so.mapped_column(index=True)
+
+    enrolment: so.Mapped[Enrolment] = so.relationship(back_populates="questionnaires")
+    version: so.Mapped[InstrumentVersion] = so.relationship()
+    answers: so.Mapped[list[Answer]] = so.relationship(
+        back_populates="questionnaire", cascade="all, delete-orphan"
+    )
+
+    __table_args__ = (
+        sa.UniqueConstraint("enrolment_id", "instrument", "timepoint", "respondent"),
+        sa.UniqueConstraint("id", "instrument_version_id"),
+        sa.CheckConstraint(_in("timepoint", TIMEPOINTS), name="timepoint_known"),
+        sa.CheckConstraint(_in("respondent", RESPONDENTS), name="respondent_known"),
+        sa.CheckConstraint(_in("source", ("tablet", "link", "paper")), name="source_known"),
+    )
+
+
+class Answer(db.Model):
+    """The current answer to one item of one questionnaire (at most one per item)."""
+
+    __tablename__ = "answer"
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    questionnaire_id: so.Mapped[int] = so.mapped_column(index=True)
+    instrument_version_id: so.Mapped[int] = so.mapped_column()
+    item_key: so.Mapped[str] = so.mapped_column(sa.String(10))
+    #: Copied from the item so that the database can check the step's range.
+    scale_max: so.Mapped[int] = so.mapped_column(sa.Integer)
+    #: The chosen step, 1 = lowest; None when declined or a text item.
+    step: so.Mapped[int | None] = so.mapped_column(sa.Integer)
+    text: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    #: "Vill inte svara": the item was seen and deliberately skipped.
+    declined: so.Mapped[bool] = so.mapped_column(default=False)
+    #: Set by the tablet for each tap, so a retried save is recognised.
+    client_id: so.Mapped[str | None] = so.mapped_column(sa.String(64))
+    answered_at: so.Mapped[dt.datetime] = so.mapped_column(default=utcnow)
+
+    questionnaire: so.Mapped[Questionnaire] = so.relationship(back_populates="answers")
+
+    __table_args__ = (
+        sa.UniqueConstraint("questionnaire_id", "item_key"),
+        sa.ForeignKeyConstraint(
+            ["questionnaire_id", "instrument_version_id"],
+            ["questionnaire.id", "questionnaire.instrument_version_id"],
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["instrument_version_id", "item_key", "scale_max"],
+            [
+                "instrument_item.instrument_version_id",
+                "instrument_item.key",
+                "instrument_item.scale_max",
+            ],
+        ),
+        sa.CheckConstraint(
+            "step IS NULL OR (scale_max > 0 AND step >= 1 AND step <= scale_max)",
+            name="step_in_scale",
+        ),
+        sa.CheckConstraint("text IS NULL OR scale_max = 0", name="text_only_free_text"),
+        sa.CheckConstraint(
+            "(CASE WHEN step IS NOT NULL THEN 1 ELSE 0 END)"
+            " + (CASE WHEN text IS NOT NULL THEN 1 ELSE 0 END)"
+            " + (CASE WHEN declined THEN 1 ELSE 0 END) = 1",
+            name="exactly_one_value",
+        ),
+    )
+
+
+class ParticipantLink(db.Model):
+    """A one-time link that opens a participant's due questionnaires; only its hash is kept."""
+
+    __tablename__ = "participant_link"
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    participant_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("participant.id", ondelete="CASCADE"), index=True
+    )
+    token_hash: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
+    created_at: so.Mapped[dt.datetime] = so.mapped_column(default=utcnow)
+    expires_at: so.Mapped[dt.datetime] = so.mapped_column()
+    #: Set when the questionnaires it opened are completed; the link cannot be used again.
+    used_at: so.Mapped[dt.datetime | None] = so.mapped_column()
+
+    participant: so.Mapped[Participant] = so.relationship()
+
+
+class User(db.Model):
+    """A staff account. Staff identities never leave in exports."""
+
+    __tablename__ = "user_account"
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    email: so.Mapped[str] = so.mapped_column(sa.String(254), unique=True)
+    password_hash: so.Mapped[str] = so.mapped_column(sa.String(256))
+    role: so.Mapped[str] = so.mapped_column(sa.String(12))
+    active: so.Mapped[bool] = so.mapped_column(default=True)
+    created_at: so.Mapped[dt.datetime] = so.mapped_column(default=utcnow)
+
+    __table_args__ = (sa.CheckConstraint(_in("role", ROLES), name="role_known"),)
+
+
+class InsatsStaff(db.Model):
+    """Which staff work in which insats (handledare see only their insatser's participants)."""
+
+    __tablename__ = "insats_staff"
+    insats_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("insats.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True
+    )

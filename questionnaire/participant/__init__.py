@@ -1,0 +1,230 @@
+"""The participant's pages: one question per screen, built for a tablet.
+
+A browser may open only the questionnaires put in its session scope (by a one-time link or, later,
+by the handledare's tablet hand-over). Every page works as a plain form post; `static/js/answer.js`
+turns a tap into a small JSON save so the next question shows at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flask import Blueprint, abort, g, redirect, render_template, request, session, url_for
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+
+from questionnaire import answers, links
+from questionnaire.answers import AnswerRejected
+from questionnaire.extensions import db
+from questionnaire.instruments.base import Item
+from questionnaire.models import Questionnaire
+from questionnaire.pages import message_page
+
+bp = Blueprint("participant", __name__)
+
+SCOPE = "participant_scope"
+
+
+def grant(questionnaire_ids: list[int], link_id: int | None = None) -> None:
+    """Let this browser answer these questionnaires (and nothing else)."""
+    session[SCOPE] = {"qs": questionnaire_ids, "link": link_id}
+
+
+def _scope() -> dict[str, Any]:
+    return session.get(SCOPE) or {"qs": [], "link": None}
+
+
+def _questionnaire(qid: int) -> Questionnaire:
+    """The questionnaire, if this browser may answer it; 404 otherwise (someone else's)."""
+    if qid not in _scope()["qs"]:
+        abort(404)
+    q = db.session.get(Questionnaire, qid)
+    if q is None:
+        abort(404)
+    g.participant_language = q.enrolment.participant.language
+    return q
+
+
+def _next_open() -> Questionnaire | None:
+    for qid in _scope()["qs"]:
+        q = db.session.get(Questionnaire, qid)
+        if q is not None and q.completed_at is None:
+            return q
+    return None
+
+
+@bp.get("/l/<token>")
+def open_link(token: str) -> Any:
+    try:
+        link = links.resolve(token)
+    except links.LinkError as e:
+        return message_page(_l("Länken fungerar inte"), e.message, e.status)
+    g.participant_language = link.participant.language
+    enrolment = answers.current_enrolment(link.participant_id)
+    due = []
+    if enrolment is not None:
+        due = answers.start_due(
+            enrolment, dt.date.today(), language=str(get_locale()), source="link"
+        )
+    db.session.commit()
+    if not due:
+        return message_page(
+            _l("Inget att fylla i"), _l("Just nu finns det ingen enkät för dig att fylla i."), 200
+        )
+    grant([q.id for q in due], link.id)
+    return redirect(url_for(".resume", qid=due[0].id))
+
+
+@bp.get("/q/")
+def current() -> Any:
+    q = _next_open()
+    if q is None:
+        return message_page(_l("Klart"), _l("Det finns inga fler frågor att svara på."), 200)
+    return redirect(url_for(".resume", qid=q.id))
+
+
+@bp.get("/q/<int:qid>/")
+def resume(qid: int) -> Any:
+    """Reopening goes to the first question not answered yet."""
+    q = _questionnaire(qid)
+    if q.completed_at is not None:
+        return redirect(url_for(".done", qid=q.id))
+    item = answers.first_unanswered(q)
+    if item is None:
+        return redirect(url_for(".summary", qid=q.id))
+    return redirect(url_for(".question", qid=q.id, key=item.key))
+
+
+def _neighbours(items: list[Item], key: str) -> tuple[Item | None, Item | None]:
+    keys = [i.key for i in items]
+    n = keys.index(key)
+    return (items[n - 1] if n > 0 else None, items[n + 1] if n + 1 < len(items) else None)
+
+
+def _after_save(q: Questionnaire, key: str, to_summary: bool) -> str:
+    """Where to go after answering: the next question, or the summary."""
+    items = answers.visible_items(q)
+    _, following = _neighbours(items, key)
+    if to_summary or following is None:
+        return url_for(".summary", qid=q.id)
+    return url_for(".question", qid=q.id, key=following.key)
+
+
+def _parse_step(raw: Any) -> int | None:
+    if raw is None or raw == "":
+        return None
+    if isinstance(raw, bool):
+        raise AnswerRejected(_l("Välj ett av svarsalternativen."))
+    try:
+        return int(raw)
+    except (TypeError, ValueError):
+        raise AnswerRejected(_l("Välj ett av svarsalternativen.")) from None
+
+
+@bp.route("/q/<int:qid>/fraga/<key>", methods=["GET", "POST"])
+def question(qid: int, key: str) -> Any:
+    q = _questionnaire(qid)
+    if q.completed_at is not None:
+        return redirect(url_for(".done", qid=q.id))
+    to_summary = (request.values.get("return") == "summary")
+    error = None
+    status = 200
+    if request.method == "POST":
+        try:
+            answers.save_answer(
+                q, key,
+                step=_parse_step(request.form.get("step")),
+                text=request.form.get("text"),
+                declined=request.form.get("declined") == "1",
+            )
+            db.session.commit()
+            return redirect(_after_save(q, key, to_summary))
+        except AnswerRejected as e:
+            db.session.rollback()
+            error, status = e.message, e.status
+    current = answers.current_answers(q)
+    items = answers.visible_items(q, current)
+    item = next((i for i in items if i.key == key), None)
+    if item is None:
+        return redirect(url_for(".resume", qid=q.id))
+    previous, following = _neighbours(items, key)
+    return render_template(
+        "participant/question.html",
+        q=q, instrument=answers.instrument_of(q), item=item, answer=current.get(key),
+        position=[i.key for i in items].index(key) + 1, total=len(items),
+        previous=previous, following=following if key in current else None,
+        to_summary=to_summary, error=error,
+    ), status
+
+
+@bp.post("/q/<int:qid>/svar")
+def save(qid: int) -> Any:
+    """The tablet's tap: {"item": "S1", "step": 4 | "declined": true | "text": "…",
+    "client_id": "…"}. Answers {"next": url} or {"error": message}."""
+    q = _questionnaire(qid)
+    data = request.get_json(silent=True)
+    try:
+        if not isinstance(data, dict) or not isinstance(data.get("item"), str):
+            raise AnswerRejected(_l("Det som skickades gick inte att läsa."))
+        client_id = data.get("client_id")
+        text = data.get("text")
+        if (client_id is not None and (not isinstance(client_id, str) or len(client_id) > 64)) or (
+            text is not None and not isinstance(text, str)
+        ):
+            raise AnswerRejected(_l("Det som skickades gick inte att läsa."))
+        answers.save_answer(
+            q, data["item"], step=_parse_step(data.get("step")), text=text,
+            declined=data.get("declined") is True, client_id=client_id,
+        )
+        db.session.commit()
+    except AnswerRejected as e:
+        db.session.rollback()
+        return {"error": str(e.message)}, e.status
+    return {"ok": True, "next": _after_save(q, data["item"], data.get("return") == "summary")}
+
+
+@bp.get("/q/<int:qid>/sammanfattning")
+def summary(qid: int) -> Any:
+    q = _questionnaire(qid)
+    if q.completed_at is not None:
+        return redirect(url_for(".done", qid=q.id))
+    return _render_summary(q)
+
+
+def _render_summary(q: Questionnaire, error: str | None = None, status: int = 200) -> Any:
+    current = answers.current_answers(q)
+    items = answers.visible_items(q, current)
+    return render_template(
+        "participant/summary.html", q=q, instrument=answers.instrument_of(q),
+        rows=[(i, current.get(i.key)) for i in items],
+        missing=any(i.key not in current for i in items), error=error,
+    ), status
+
+
+@bp.post("/q/<int:qid>/klar")
+def complete(qid: int) -> Any:
+    q = _questionnaire(qid)
+    try:
+        answers.complete(q)
+    except AnswerRejected as e:
+        db.session.rollback()
+        return _render_summary(q, e.message, e.status)
+    scope = _scope()
+    if scope["link"] is not None and _next_open() is None:
+        links.mark_used(scope["link"])
+    db.session.commit()
+    return redirect(url_for(".done", qid=q.id))
+
+
+@bp.get("/q/<int:qid>/tack")
+def done(qid: int) -> Any:
+    q = _questionnaire(qid)
+    if q.completed_at is None:
+        return redirect(url_for(".resume", qid=q.id))
+    chart = None
+    if answers.instrument_of(q).individual_results:
+        from questionnaire import chart as chart_module  # Plotly is imported only here
+
+        chart = chart_module.participant_chart(q.enrolment.participant_id)
+    return render_template("participant/done.html", q=q, chart=chart, next_q=_next_open())
