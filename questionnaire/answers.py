@@ -63,7 +63,8 @@ def start(
         return q
     version = instruments.version_row(instruments.get(instrument_key))
     q = Questionnaire(
-        enrolment=enrolment, version=version, instrument=instrument_key, timepoint=timepoint,
+        enrolment_id=enrolment.id, instrument_version_id=version.id, instrument=instrument_key,
+        timepoint=timepoint,
         respondent=respondent, language=language, source=source,
     )
     try:

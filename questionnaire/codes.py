@@ -1,7 +1,8 @@
 """Participant codes: short, unambiguous when read aloud or handwritten, with a check character.
 
-The alphabet leaves out characters that are easily confused (0/O/D, 1/I/L, 2/Z, 5/S, 8/B, 6/G,
-U/V). The last character is a Luhn mod N check character, so a mistyped code is caught.
+The alphabet leaves out characters that are easily confused (0/O/D, 1/I/L, 2/Z, 5/S, 8/B, 6/G;
+of U/V only U is kept). The last character is a Luhn mod N check character: a mistyped
+character is always caught.
 Codes are shown as `ABC-DEFG`; input is accepted with or without the dash, in any case.
 """
 
@@ -10,7 +11,7 @@ from __future__ import annotations
 import random
 import re
 
-ALPHABET = "ACEFHJKMNPRTWXY3479"
+ALPHABET = "ACEFHJKMNPRTUWXY3479"  # 20: Luhn mod N needs an even size
 BODY = 6
 
 

@@ -270,10 +270,12 @@ def store(rows: list[Row], result: Result) -> None:
             db.session.add(enrolment)
         elif start < enrolment.start_date:
             enrolment.start_date = start
+        db.session.flush()
         inst = instruments.get(instrument)
         when = dt.datetime.combine(first.answered_on, dt.time(12))
         q = Questionnaire(
-            enrolment=enrolment, version=instruments.version_row(inst), instrument=instrument,
+            enrolment_id=enrolment.id, instrument_version_id=instruments.version_row(inst).id,
+            instrument=instrument,
             timepoint=timepoint, respondent=respondent, source="paper", language="sv",
             started_at=when, completed_at=when,
         )

@@ -114,12 +114,11 @@ def _after_save(q: Questionnaire, key: str, to_summary: bool) -> str:
 def _parse_step(raw: Any) -> int | None:
     if raw is None or raw == "":
         return None
-    if isinstance(raw, bool):
-        raise AnswerRejected(_l("Välj ett av svarsalternativen."))
-    try:
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        return raw
+    if isinstance(raw, str) and raw.isascii() and raw.isdigit() and len(raw) <= 2:
         return int(raw)
-    except (TypeError, ValueError):
-        raise AnswerRejected(_l("Välj ett av svarsalternativen.")) from None
+    raise AnswerRejected(_l("Välj ett av svarsalternativen."))
 
 
 @bp.route("/q/<int:qid>/fraga/<key>", methods=["GET", "POST"])
