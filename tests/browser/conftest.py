@@ -1,0 +1,58 @@
+"""Browser tests: the app served on loopback, driven by Playwright in Debian's Chromium at tablet
+size with touch. Where CI runs (CI=true), a missing browser fails the run instead of skipping."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+
+import pytest
+from flask import Flask
+from werkzeug.serving import make_server
+
+CHROMIUM = os.environ.get("STEGVIS_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+TABLET = {"width": 820, "height": 1180}
+
+
+def _need_browser() -> None:
+    if not os.path.exists(CHROMIUM):
+        message = f"Chromium not found at {CHROMIUM} (apt-get install chromium)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+@pytest.fixture
+def live_server(app: Flask) -> Iterator[str]:
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(5)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    _need_browser()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def tablet(browser):
+    context = browser.new_context(viewport=TABLET, has_touch=True, is_mobile=True,
+                                  locale="sv-SE")
+    page = context.new_page()
+    yield page
+    context.close()
