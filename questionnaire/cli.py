@@ -53,7 +53,7 @@ def demo_data(participants: int, seed: int | None) -> None:
     person = find_participant(result.link_code)
     token = links.create(person)
     db.session.commit()
-    click.echo(_("Demoinsats: %(name)s (%(n)s deltagare)", name=result.insats,
+    click.echo(_("Demoinsats: %(name)s (%(n)s nya deltagare)", name=result.insats,
                  n=result.participants + 1))
     click.echo(_("Inloggning för handledare: %(login)s  lösenord: %(pw)s",
                  login=result.login, pw=result.password))
