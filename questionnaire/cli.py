@@ -16,7 +16,19 @@ from flask import Flask
 from flask_babel import gettext as _
 from werkzeug.security import generate_password_hash
 
-from questionnaire import answers, codes, demo, importer, links, migrate, schedule
+from questionnaire import (
+    answers,
+    audit,
+    codes,
+    demo,
+    export,
+    importer,
+    links,
+    migrate,
+    reports,
+    schedule,
+    tables,
+)
 from questionnaire.extensions import db
 from questionnaire.models import ROLES, Insats, InsatsStaff, Participant, User
 
@@ -134,6 +146,87 @@ def import_answers(file: Path) -> None:
                  q=result.questionnaires, a=result.answers, p=result.new_participants))
 
 
+def _date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(_("skriv datumet som ÅÅÅÅ-MM-DD")) from None
+
+
+def _filters(start: dt.date | None, end: dt.date | None, insats: str | None,
+             min_group: int = 10) -> reports.Filters:
+    if start and end and start > end:
+        fail(_("--from ligger efter --to"))
+    known = insats is None or db.session.scalar(sa.select(Insats.id).filter_by(name=insats))
+    if not known:
+        fail(_("Insatsen %(name)s finns inte", name=insats))
+    return reports.Filters(start, end, insats, min_group)
+
+
+period_options = [
+    click.option("--from", "start", callback=_date, help="YYYY-MM-DD, inclusive"),
+    click.option("--to", "end", callback=_date, help="YYYY-MM-DD, inclusive"),
+    click.option("--insats", default=None, help="Only this insats (by name)."),
+]
+
+
+def with_period(f):
+    for option in reversed(period_options):
+        f = option(f)
+    return f
+
+
+@click.command("report")
+@click.argument("name", type=click.Choice(sorted(reports.REPORTS)))
+@with_period
+@click.option("--min-group", type=click.IntRange(1, 1000), default=10, show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), default="csv")
+@click.option("--out", type=click.Path(dir_okay=False), default=None)
+def report(name: str, start: dt.date | None, end: dt.date | None, insats: str | None,
+           min_group: int, fmt: str, out: str | None) -> None:
+    """Group reports: nns, progression, skapa (small groups suppressed)."""
+    if fmt == "xlsx" and out is None:
+        fail(_("Excel skrivs till en fil: ange --out"))
+    header, compute = reports.REPORTS[name]
+    rows = compute(_filters(start, end, insats, min_group))
+    try:
+        if fmt == "xlsx":
+            book = tables.Workbook(out)
+            book.sheet(name, header, rows)
+            book.close()
+        elif out is None:
+            tables.write_csv(sys.stdout, header, rows)
+        else:
+            with open(out, "w", encoding="utf-8", newline="") as f:
+                tables.write_csv(f, header, rows)
+    except OSError as e:
+        fail(_("Kan inte skriva %(out)s: %(e)s", out=out or "stdout", e=e.strerror or e))
+    audit.record("report", report=name, start=start, end=end, insats=insats,
+                 min_group=min_group, rows=len(rows))
+    db.session.commit()
+
+
+@click.command("export")
+@click.option("--out", type=click.Path(dir_okay=False), required=True)
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), default="csv")
+@with_period
+@click.option("--include-free-text", is_flag=True, help="Also the answers to F11-F13.")
+def export_command(out: str, fmt: str, start: dt.date | None, end: dt.date | None,
+                   insats: str | None, include_free_text: bool) -> None:
+    """Pseudonymised export: a ZIP of CSV files, or one Excel workbook."""
+    filters = _filters(start, end, insats)
+    try:
+        result = export.write(out, fmt, filters, include_free_text)
+    except OSError as e:
+        fail(_("Kan inte skriva %(out)s: %(e)s", out=out, e=e.strerror or e))
+    db.session.commit()
+    click.echo(_("Exporterade %(a)s svar från %(q)s enkäter till %(out)s", a=result.answers,
+                 q=result.assessments, out=out), err=True)
+
+
 def register(app: Flask) -> None:
-    for command in (init_db, demo_data, create_user, participant_link, import_answers):
+    for command in (init_db, demo_data, create_user, participant_link, import_answers, report,
+                    export_command):
         app.cli.add_command(command)

@@ -297,3 +297,22 @@ class InsatsStaff(db.Model):
     user_id: so.Mapped[int] = so.mapped_column(
         sa.ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True
     )
+
+
+class AuditEvent(db.Model):
+    """Who did what, when. Append-only: the app only ever inserts rows here."""
+
+    __tablename__ = "audit_event"
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    at: so.Mapped[dt.datetime] = so.mapped_column(default=utcnow, index=True)
+    #: A staff account, or None for the command line (then `actor_label` says who ran it).
+    user_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    actor_label: so.Mapped[str] = so.mapped_column(sa.String(254))
+    #: e.g. export, report, login, view_participant
+    action: so.Mapped[str] = so.mapped_column(sa.String(40), index=True)
+    #: The pseudonymous participant code or other object the event is about, if any.
+    subject: so.Mapped[str | None] = so.mapped_column(sa.String(64))
+    #: Filters, row counts and the like, as JSON text.
+    details: so.Mapped[str | None] = so.mapped_column(sa.Text)

@@ -1,0 +1,180 @@
+"""The pseudonymised export for analysts (domain.md part B, `export`).
+
+CSV: a ZIP with answers.csv (one row per answer), assessments.csv (one row per questionnaire,
+items as columns) and codebook.csv. XLSX: one workbook with those three sheets.
+
+What leaves: a keyed pseudonym (HMAC-SHA256 of the participant code with PSEUDONYM_KEY), gender,
+a five-year age band at intake, the insats, instrument and version, timepoint, respondent role,
+the answer and the month. Never: participant codes, birth years, exact dates, staff identities,
+free text (unless asked for). Rows are streamed from the database: memory stays flat.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import io
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from flask import current_app
+
+from questionnaire import audit, instruments
+from questionnaire.extensions import db
+from questionnaire.models import (
+    Answer,
+    Enrolment,
+    Insats,
+    InstrumentVersion,
+    Participant,
+    Questionnaire,
+)
+from questionnaire.reports import Filters
+from questionnaire.tables import Workbook, write_csv
+
+ANSWER_HEADER = ("pseudonym", "gender", "age_band", "insats", "instrument", "instrument_version",
+                 "timepoint", "respondent", "item", "value", "declined", "answered_month")
+QUESTIONNAIRE_COLUMNS = ("pseudonym", "gender", "age_band", "insats", "instrument",
+                         "instrument_version", "timepoint", "respondent", "answered_month")
+CODEBOOK_HEADER = ("instrument", "instrument_version", "item", "indicator", "area", "wording",
+                   "scale", "steps", "asked_when")
+BATCH = 5000
+
+
+@dataclass
+class ExportResult:
+    answers: int
+    assessments: int
+    codebook: int
+
+
+def pseudonym(code: str, key: str | None = None) -> str:
+    key = key if key is not None else current_app.config["PSEUDONYM_KEY"]
+    return hmac.new(key.encode(), code.encode(), hashlib.sha256).hexdigest()[:16]
+
+
+def age_band(birth_year: int | None, intake: dt.date) -> str:
+    if birth_year is None:
+        return ""
+    low = (intake.year - birth_year) // 5 * 5
+    return f"{low}-{low + 4}"
+
+
+def item_columns(include_free_text: bool) -> list[str]:
+    keys: list[str] = []
+    for key in instruments.ORDER:
+        for item in instruments.get(key).items:
+            if item.key not in keys and (include_free_text or not item.is_text):
+                keys.append(item.key)
+    return keys
+
+
+def _query(filters: Filters, include_free_text: bool, with_answers: bool):
+    columns = [Questionnaire.id, Participant.code, Participant.gender, Participant.birth_year,
+               Enrolment.start_date, Insats.name, Questionnaire.instrument,
+               InstrumentVersion.version, Questionnaire.timepoint, Questionnaire.respondent,
+               Questionnaire.completed_at]
+    query = (
+        sa.select(*columns)
+        .join(Enrolment, Questionnaire.enrolment_id == Enrolment.id)
+        .join(Participant, Enrolment.participant_id == Participant.id)
+        .join(Insats, Enrolment.insats_id == Insats.id)
+        .join(InstrumentVersion, Questionnaire.instrument_version_id == InstrumentVersion.id)
+        .where(Questionnaire.completed_at.is_not(None))
+    )
+    if with_answers:
+        query = query.add_columns(Answer.item_key, Answer.step, Answer.text, Answer.declined).join(
+            Answer, Answer.questionnaire_id == Questionnaire.id)
+        if not include_free_text:
+            query = query.where(Answer.scale_max > 0)
+        query = query.order_by(Questionnaire.id, Answer.id)
+    else:
+        query = query.order_by(Questionnaire.id)
+    if filters.start is not None:
+        query = query.where(Questionnaire.completed_at >= dt.datetime.combine(filters.start,
+                                                                              dt.time()))
+    if filters.end is not None:
+        query = query.where(Questionnaire.completed_at < dt.datetime.combine(
+            filters.end + dt.timedelta(days=1), dt.time()))
+    if filters.insats is not None:
+        query = query.where(Insats.name == filters.insats)
+    return db.session.execute(query.execution_options(yield_per=BATCH))
+
+
+def _common(row, key: str) -> list:
+    return [pseudonym(row.code, key), row.gender or "", age_band(row.birth_year, row.start_date),
+            row.name, row.instrument, row.version, row.timepoint, row.respondent]
+
+
+def answer_rows(filters: Filters, include_free_text: bool) -> Iterator[list]:
+    key = current_app.config["PSEUDONYM_KEY"]
+    for row in _query(filters, include_free_text, with_answers=True):
+        value = row.step if row.step is not None else (row.text or "")
+        yield [*_common(row, key), row.item_key, value, 1 if row.declined else 0,
+               row.completed_at.strftime("%Y-%m")]
+
+
+def assessment_rows(filters: Filters, include_free_text: bool) -> Iterator[list]:
+    key = current_app.config["PSEUDONYM_KEY"]
+    items = item_columns(include_free_text)
+    current: list | None = None
+    values: dict[str, object] = {}
+    qid = None
+    for row in _query(filters, include_free_text, with_answers=True):
+        if row.id != qid:
+            if current is not None:
+                yield [*current, *(values.get(k, "") for k in items)]
+            qid, values = row.id, {}
+            current = [*_common(row, key), row.completed_at.strftime("%Y-%m")]
+        if row.step is not None:
+            values[row.item_key] = row.step
+        elif row.text:
+            values[row.item_key] = row.text
+    if current is not None:
+        yield [*current, *(values.get(k, "") for k in items)]
+
+
+def codebook_rows() -> Iterator[list]:
+    for key in instruments.ORDER:
+        for version, inst in sorted(instruments.REGISTRY[key].items()):
+            for item in inst.items:
+                steps = "" if item.scale is None else " | ".join(
+                    f"{s.value}={s.label}" for s in item.scale.steps)
+                asked = "" if item.show_if is None else f"{item.show_if.item}={item.show_if.step}"
+                yield [key, version, item.key, item.indicator or "", item.area or "", item.text,
+                       "text" if item.scale is None else item.scale.key, steps, asked]
+
+
+def write(out: str, fmt: str, filters: Filters, include_free_text: bool = False,
+          user_id: int | None = None) -> ExportResult:
+    """Write the export to `out` (a path) and record it in the audit log (flushes)."""
+    header = [*QUESTIONNAIRE_COLUMNS, *item_columns(include_free_text)]
+    if fmt == "xlsx":
+        book = Workbook(out)
+        counts = ExportResult(
+            book.sheet("answers", ANSWER_HEADER, answer_rows(filters, include_free_text)),
+            book.sheet("assessments", header, assessment_rows(filters, include_free_text)),
+            book.sheet("codebook", CODEBOOK_HEADER, codebook_rows()),
+        )
+        book.close()
+    else:
+        with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+            counts = ExportResult(
+                *(_zip_csv(zf, name, h, rows) for name, h, rows in (
+                    ("answers.csv", ANSWER_HEADER, answer_rows(filters, include_free_text)),
+                    ("assessments.csv", header, assessment_rows(filters, include_free_text)),
+                    ("codebook.csv", CODEBOOK_HEADER, codebook_rows()),
+                ))
+            )
+    audit.record("export", user_id=user_id, format=fmt, start=filters.start, end=filters.end,
+                 insats=filters.insats, free_text=include_free_text, answers=counts.answers,
+                 assessments=counts.assessments)
+    return counts
+
+
+def _zip_csv(zf: zipfile.ZipFile, name: str, header, rows) -> int:
+    with zf.open(name, "w") as raw, io.TextIOWrapper(raw, encoding="utf-8", newline="") as f:
+        return write_csv(f, header, rows)

@@ -1,0 +1,313 @@
+"""Group reports (domain.md part B): the NNS table, stegförflyttning, the SKAPA profile.
+
+Counting happens in SQL: the database returns one count per (group, item, step), never one row
+per answer, so a report over 100 000 participants moves a few hundred rows into Python.
+
+Small groups (domain.md part B, exactly): a row about fewer than K persons shows no figures; the
+kvinnor and män rows are shown only when both have at least K persons, otherwise both are blank,
+so neither can be derived from Samtliga. "Persons" are those who answered the item (NNS: "minst tio
+respondenter ... som har besvarat en fråga"). A blanked row looks exactly like a row with no data.
+Known limit of that rule: Samtliga minus kvinnor minus män gives the figures of the people of
+neither group (annat, not stated), however few they are.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+import sqlalchemy as sa
+
+from questionnaire import instruments
+from questionnaire.extensions import db
+from questionnaire.models import (
+    TIMEPOINTS,
+    Answer,
+    Enrolment,
+    Insats,
+    Participant,
+    Questionnaire,
+    ScheduleEntry,
+)
+
+GROUPS = ("samtliga", "kvinnor", "man")
+GENDER_OF_GROUP = {"kvinnor": "kvinna", "man": "man"}
+NNS_FORMS = {"pagaende": "nns-pagaende", "avslut": "nns-avslut"}
+YES = 2
+
+NNS_HEADER = ("form", "item", "group", "n", "answered", "negative_pct", "neutral_pct",
+              "positive_pct", "clearly_positive_pct", "response_rate_pct", "change_pp")
+PROGRESSION_HEADER = ("group", "n", *(f"areas_{k}_pct" for k in range(7)), "any_improved_pct")
+SKAPA_HEADER = ("timepoint", "respondent", "item", "n", "mean", "median")
+
+
+@dataclass(frozen=True)
+class Filters:
+    start: dt.date | None = None
+    end: dt.date | None = None
+    insats: str | None = None
+    min_group: int = 10
+
+    def year_earlier(self) -> Filters | None:
+        if self.start is None or self.end is None:
+            return None
+        return Filters(_minus_year(self.start), _minus_year(self.end), self.insats, self.min_group)
+
+
+def _minus_year(day: dt.date) -> dt.date:
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - 1, day=28)
+
+
+def pct(part: int, whole: int) -> Decimal | None:
+    """A share in percent with one decimal (half up, as people round)."""
+    if not whole:
+        return None
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+
+def completed(filters: Filters, instrument_keys: Iterable[str], respondent: str = "deltagare"):
+    """Completed questionnaires in the period, the latest per person and instrument (a subquery
+    with questionnaire id, participant id, gender, instrument, timepoint, enrolment id)."""
+    rank = sa.func.row_number().over(
+        partition_by=(Enrolment.participant_id, Questionnaire.instrument, Questionnaire.timepoint,
+                      Questionnaire.respondent),
+        order_by=(Questionnaire.completed_at.desc(), Questionnaire.id.desc()),
+    )
+    query = (
+        sa.select(
+            Questionnaire.id.label("qid"), Enrolment.participant_id.label("pid"),
+            Participant.gender.label("gender"), Questionnaire.instrument.label("instrument"),
+            Questionnaire.timepoint.label("timepoint"), Questionnaire.enrolment_id.label("eid"),
+            Questionnaire.respondent.label("respondent"), rank.label("rank"),
+        )
+        .join(Enrolment, Questionnaire.enrolment_id == Enrolment.id)
+        .join(Participant, Enrolment.participant_id == Participant.id)
+        .where(Questionnaire.completed_at.is_not(None),
+               Questionnaire.instrument.in_(list(instrument_keys)))
+    )
+    if respondent != "*":
+        query = query.where(Questionnaire.respondent == respondent)
+    if filters.start is not None:
+        query = query.where(Questionnaire.completed_at >= dt.datetime.combine(filters.start,
+                                                                              dt.time()))
+    if filters.end is not None:
+        query = query.where(Questionnaire.completed_at < dt.datetime.combine(
+            filters.end + dt.timedelta(days=1), dt.time()))
+    if filters.insats is not None:
+        query = query.join(Insats, Enrolment.insats_id == Insats.id).where(
+            Insats.name == filters.insats)
+    ranked = query.subquery()
+    return sa.select(ranked).where(ranked.c.rank == 1).subquery()
+
+
+def visible_groups(persons: dict[str, int], k: int) -> set[str]:
+    """Which group rows may show figures, given how many persons each row is about."""
+    shown = {"samtliga"} if persons.get("samtliga", 0) >= k else set()
+    if persons.get("kvinnor", 0) >= k and persons.get("man", 0) >= k:
+        shown |= {"kvinnor", "man"}
+    return shown
+
+
+def _group_sql(gender_column):
+    return sa.case(
+        (gender_column == "kvinna", "kvinnor"), (gender_column == "man", "man"), else_="other"
+    )
+
+
+def _nns_counts(filters: Filters):
+    """(form, gender group) -> persons; (form, item, gender group, step) -> count."""
+    latest = completed(filters, NNS_FORMS.values())
+    group = _group_sql(latest.c.gender)
+    persons: dict[tuple[str, str], int] = defaultdict(int)
+    for instrument, g, count in db.session.execute(
+        sa.select(latest.c.instrument, group, sa.func.count()).group_by(latest.c.instrument, group)
+    ):
+        persons[(instrument, g)] += count
+    steps: dict[tuple[str, str, str, int], int] = defaultdict(int)
+    for instrument, item, g, step, count in db.session.execute(
+        sa.select(latest.c.instrument, Answer.item_key, group, Answer.step, sa.func.count())
+        .join(Answer, Answer.questionnaire_id == latest.c.qid)
+        .where(Answer.step.is_not(None))
+        .group_by(latest.c.instrument, Answer.item_key, group, Answer.step)
+    ):
+        steps[(instrument, item, g, step)] += count
+    return persons, steps
+
+
+def _by_group(counts: dict[str, int]) -> dict[str, int]:
+    """Per-gender counts ('kvinnor', 'man', 'other') to report groups (samtliga = all)."""
+    return {"samtliga": sum(counts.values()), "kvinnor": counts.get("kvinnor", 0),
+            "man": counts.get("man", 0)}
+
+
+def nns(filters: Filters) -> list[dict]:
+    current = _nns_rows(filters)
+    earlier_filters = filters.year_earlier()
+    earlier = {(r["form"], r["item"], r["group"]): r["positive_pct"]
+               for r in _nns_rows(earlier_filters)} if earlier_filters else {}
+    for row in current:
+        before = earlier.get((row["form"], row["item"], row["group"]))
+        if row["positive_pct"] is not None and before is not None:
+            row["change_pp"] = row["positive_pct"] - before
+    return current
+
+
+def _nns_rows(filters: Filters) -> list[dict]:
+    persons, steps = _nns_counts(filters)
+    rows = []
+    for form, key in NNS_FORMS.items():
+        inst = instruments.get(key)
+        for item in inst.items:
+            if item.is_text:
+                continue
+            hist = {g: defaultdict(int) for g in ("kvinnor", "man", "other")}
+            for (instrument, item_key, g, step), count in steps.items():
+                if instrument == key and item_key == item.key:
+                    hist[g][step] += count
+            if item.show_if is None:
+                asked = _by_group({g: persons.get((key, g), 0) for g in hist})
+            else:  # asked only of those who gave the triggering answer
+                rule = item.show_if
+                asked = _by_group({g: steps.get((key, rule.item, g, rule.step), 0) for g in hist})
+            answered = _by_group({g: sum(h.values()) for g, h in hist.items()})
+            shown = visible_groups(answered, filters.min_group)
+            for group in GROUPS:
+                row = dict.fromkeys(NNS_HEADER)
+                row.update(form=form, item=item.key, group=group)
+                if group in shown:
+                    h = {s: sum(hist[g][s] for g in hist) if group == "samtliga"
+                         else hist["kvinnor" if group == "kvinnor" else "man"][s]
+                         for s in range(1, item.scale_max + 1)}
+                    a = answered[group]
+                    row.update(n=asked[group], answered=a,
+                               response_rate_pct=pct(a, asked[group]))
+                    if item.scale_max == 2:  # yes/no
+                        row.update(negative_pct=pct(h[1], a), positive_pct=pct(h[YES], a))
+                    else:
+                        row.update(
+                            negative_pct=pct(h[1] + h[2], a), neutral_pct=pct(h[3], a),
+                            positive_pct=pct(sum(h[s] for s in range(4, item.scale_max + 1)), a),
+                            clearly_positive_pct=pct(
+                                sum(h[s] for s in range(5, item.scale_max + 1)), a),
+                        )
+                rows.append(row)
+    return rows
+
+
+def _skapa_pairs(filters: Filters):
+    """Per person with an exit self-rating in the period and an intake self-rating in the same
+    enrolment: how many areas improved. Counted in SQL; returns (gender group, improved)->n."""
+    exits = completed(filters, ["skapa"])
+    exits = sa.select(exits).where(exits.c.timepoint == "exit").subquery()
+    intake_q = sa.orm.aliased(Questionnaire)
+    intake_a = sa.orm.aliased(Answer)
+    exit_a = sa.orm.aliased(Answer)
+    improved = sa.func.sum(sa.case((exit_a.step > intake_a.step, 1), else_=0))
+    per_person = (
+        sa.select(exits.c.pid, _group_sql(exits.c.gender).label("grp"),
+                  sa.func.coalesce(improved, 0).label("improved"))
+        .join(intake_q, sa.and_(intake_q.enrolment_id == exits.c.eid,
+                                intake_q.instrument == "skapa", intake_q.timepoint == "intake",
+                                intake_q.respondent == "deltagare",
+                                intake_q.completed_at.is_not(None)))
+        .outerjoin(exit_a, sa.and_(exit_a.questionnaire_id == exits.c.qid,
+                                   exit_a.step.is_not(None)))
+        .outerjoin(intake_a, sa.and_(intake_a.questionnaire_id == intake_q.id,
+                                     intake_a.item_key == exit_a.item_key,
+                                     intake_a.step.is_not(None)))
+        .group_by(exits.c.pid, exits.c.gender)
+    ).subquery()
+    return {
+        (g, n_improved): count for g, n_improved, count in db.session.execute(
+            sa.select(per_person.c.grp, per_person.c.improved, sa.func.count())
+            .group_by(per_person.c.grp, per_person.c.improved))
+    }
+
+
+def progression(filters: Filters) -> list[dict]:
+    counts = _skapa_pairs(filters)
+    hist = {g: defaultdict(int) for g in ("kvinnor", "man", "other")}
+    for (g, improved), count in counts.items():
+        hist[g][int(improved)] += count
+    persons = _by_group({g: sum(h.values()) for g, h in hist.items()})
+    shown = visible_groups(persons, filters.min_group)
+    rows = []
+    for group in GROUPS:
+        row = dict.fromkeys(PROGRESSION_HEADER)
+        row["group"] = group
+        if group in shown:
+            h = {k: (sum(hist[g][k] for g in hist) if group == "samtliga" else
+                     hist["kvinnor" if group == "kvinnor" else "man"][k]) for k in range(7)}
+            n = persons[group]
+            row["n"] = n
+            row.update({f"areas_{k}_pct": pct(h[k], n) for k in range(7)})
+            row["any_improved_pct"] = pct(n - h[0], n)
+        rows.append(row)
+    return rows
+
+
+def _median(hist: dict[int, int]) -> Decimal:
+    n = sum(hist.values())
+    ordered = sorted(hist.items())
+
+    def nth(i: int) -> int:
+        seen = 0
+        for step, count in ordered:
+            seen += count
+            if i < seen:
+                return step
+        raise IndexError(i)
+
+    if n % 2:
+        return Decimal(nth(n // 2))
+    return (Decimal(nth(n // 2 - 1)) + Decimal(nth(n // 2))) / 2
+
+
+def skapa(filters: Filters) -> list[dict]:
+    latest = completed(filters, ["skapa"], respondent="*")
+    latest = sa.select(latest).subquery()
+    hist: dict[tuple[str, str, str], dict[int, int]] = defaultdict(dict)
+    for timepoint, respondent, item, step, count in db.session.execute(
+        sa.select(latest.c.timepoint, latest.c.respondent, Answer.item_key, Answer.step,
+                  sa.func.count())
+        .join(Answer, Answer.questionnaire_id == latest.c.qid)
+        .where(Answer.step.is_not(None))
+        .group_by(latest.c.timepoint, latest.c.respondent, Answer.item_key, Answer.step)
+    ):
+        hist[(timepoint, respondent, item)][step] = count
+    # Rows for every scheduled timepoint whether or not it has data, so that a blanked row looks
+    # like an empty one; other timepoints only where they have figures to show.
+    scheduled = sa.select(ScheduleEntry.timepoint).where(ScheduleEntry.instrument == "skapa")
+    if filters.insats is not None:
+        scheduled = scheduled.join(Insats).where(Insats.name == filters.insats)
+    always = set(db.session.scalars(scheduled))
+    rows = []
+    items = [i.key for i in instruments.get("skapa").items]
+    for timepoint in TIMEPOINTS:
+        for respondent in ("deltagare", "handledare"):
+            for item in items:
+                h = hist.get((timepoint, respondent, item), {})
+                if timepoint not in always and sum(h.values()) < filters.min_group:
+                    continue
+                row = dict.fromkeys(SKAPA_HEADER)
+                row.update(timepoint=timepoint, respondent=respondent, item=item)
+                n = sum(h.values())
+                if n >= filters.min_group:
+                    mean = Decimal(sum(s * c for s, c in h.items())) / n
+                    row.update(n=n, mean=mean.quantize(Decimal("0.01"), ROUND_HALF_UP),
+                               median=_median(h))
+                rows.append(row)
+    return rows
+
+
+REPORTS = {
+    "nns": (NNS_HEADER, nns),
+    "progression": (PROGRESSION_HEADER, progression),
+    "skapa": (SKAPA_HEADER, skapa),
+}
