@@ -22,7 +22,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 
 from questionnaire import config as config_module
-from questionnaire.extensions import babel, csrf, db
+from questionnaire.extensions import babel, csrf, db, limiter, login_manager
 from questionnaire.i18n import available_locales, language_name, select_locale, text_direction
 from questionnaire.pages import message_page
 
@@ -52,10 +52,16 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     db.init_app(app)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Logga in för att fortsätta.")
+    limiter.init_app(app)
 
-    from questionnaire.participant import bp as participant_bp
+    from questionnaire import analysis, auth, participant, staff
 
-    app.register_blueprint(participant_bp)
+    for blueprint in (participant.bp, auth.bp, staff.bp, analysis.bp):
+        app.register_blueprint(blueprint)
+    app.before_request(auth.end_idle_sessions)
 
     from questionnaire.cli import register
 
@@ -96,6 +102,18 @@ def _register_error_pages(app: Flask) -> None:
     @app.errorhandler(405)
     def not_allowed(_e: Exception) -> tuple[Any, int]:
         return message_page(_l("Det gick inte"), _l("Det gick inte att göra så här."), 405)
+
+    @app.errorhandler(403)
+    def forbidden(_e: Exception) -> tuple[Any, int]:
+        return message_page(
+            _l("Ingen behörighet"), _l("Du har inte behörighet till den här sidan."), 403
+        )
+
+    @app.errorhandler(429)
+    def too_many(_e: Exception) -> tuple[Any, int]:
+        return message_page(_l("För många försök"),
+                            _l("Det har gjorts för många försök. Vänta en stund och försök igen."),
+                            429)
 
     @app.errorhandler(400)
     def bad_request(_e: Exception) -> tuple[Any, int]:

@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 
 from questionnaire import instruments
 from questionnaire.extensions import db
-from questionnaire.models import Answer, Enrolment, Questionnaire
+from questionnaire.models import TIMEPOINTS, Answer, Enrolment, Questionnaire
 from questionnaire.schedule import TIMEPOINT_LABELS
 
 NEWEST = "#1d4ed8"
@@ -55,22 +55,32 @@ def skapa_series(participant_id: int, respondent: str = "deltagare") -> list[Ser
     return list(series.values())
 
 
-def participant_chart(participant_id: int) -> dict:
-    """Figure JSON for the browser and the same numbers as a table."""
-    items = instruments.get("skapa").items
-    areas = [_(i.area) for i in items]
-    series = skapa_series(participant_id)
+@dataclass
+class Trace:
+    label: str
+    values: list  # one value per SKAPA area, None where there is none
+    strong: bool = False  # the newest: thick, filled
+    dashed: bool = False  # the handledare's rating
+
+
+def figure(traces: list[Trace]) -> str:
+    """A spider diagram over the six SKAPA areas, radial axis fixed 1-5, as Plotly JSON."""
+    areas = [_(i.area) for i in instruments.get("skapa").items]
     fig = go.Figure()
-    for n, s in enumerate(series):
-        newest = n == len(series) - 1
-        color, dash = (NEWEST, "solid") if newest else OLDER[(len(series) - 2 - n) % len(OLDER)]
-        r = [s.steps.get(i.key) for i in items]
+    older = 0
+    for t in traces:
+        if t.strong:
+            color, dash = NEWEST, "dash" if t.dashed else "solid"
+        else:
+            color, dash = OLDER[older % len(OLDER)]
+            older += 1
+        r = list(t.values)
         fig.add_trace(go.Scatterpolar(
-            r=[*r, r[0]], theta=[*areas, areas[0]], name=s.label, mode="lines+markers",
-            line={"color": color, "width": 4 if newest else 2, "dash": dash},
-            marker={"size": 10 if newest else 7},
-            fill="toself" if newest else "none", fillcolor="rgba(29,78,216,0.15)",
-            opacity=1.0 if newest else 0.75, connectgaps=False,
+            r=[*r, r[0]], theta=[*areas, areas[0]], name=t.label, mode="lines+markers",
+            line={"color": color, "width": 4 if t.strong else 2, "dash": dash},
+            marker={"size": 10 if t.strong else 7},
+            fill="toself" if t.strong else "none", fillcolor="rgba(29,78,216,0.15)",
+            opacity=1.0 if t.strong else 0.75, connectgaps=False,
             hovertemplate="%{theta}: %{r}<extra></extra>",
         ))
     fig.update_layout(
@@ -87,11 +97,41 @@ def participant_chart(participant_id: int) -> dict:
         font={"family": "system-ui, sans-serif", "size": 15, "color": "#111827"},
         height=520,
     )
+    return fig.to_json().replace("</", "<\\/")  # safe inside <script>
+
+
+def participant_chart(participant_id: int) -> dict:
+    """Figure JSON for the browser (one trace per completed rating, newest strongest) and the
+    same numbers as a table."""
+    items = instruments.get("skapa").items
+    series = skapa_series(participant_id)
+    traces = [Trace(s.label, [s.steps.get(i.key) for i in items], strong=n == len(series) - 1)
+              for n, s in enumerate(series)]
     return {
-        "figure": fig.to_json().replace("</", "<\\/"),  # safe inside <script>
-        "traces": len(series),
-        "areas": areas,
-        "series": [
-            {"label": s.label, "values": [s.steps.get(i.key) for i in items]} for s in series
-        ],
+        "figure": figure(traces),
+        "traces": len(traces),
+        "areas": [_(i.area) for i in items],
+        "series": [{"label": t.label, "values": t.values} for t in traces],
     }
+
+
+def group_chart(rows: list[dict]) -> dict | None:
+    """The SKAPA group profile: mean per area at each timepoint (participants solid, handledare
+    dashed). Only means that the small-group rule lets through are drawn."""
+    items = [i.key for i in instruments.get("skapa").items]
+    means: dict[tuple[str, str], dict[str, float]] = {}
+    for row in rows:
+        if row["mean"] is not None:
+            means.setdefault((row["timepoint"], row["respondent"]), {})[row["item"]] = float(
+                row["mean"])
+    if not means:
+        return None
+    last = max(means, key=lambda k: TIMEPOINTS.index(k[0]))[0]
+    who = {"deltagare": _("deltagare"), "handledare": _("handledare")}
+    ordered = sorted(means.items(), key=lambda kv: (TIMEPOINTS.index(kv[0][0]), kv[0][1]))
+    traces = [
+        Trace(f"{_(TIMEPOINT_LABELS[t])} ({who[r]})", [m.get(k) for k in items],
+              strong=t == last, dashed=r == "handledare")
+        for (t, r), m in ordered
+    ]
+    return {"figure": figure(traces), "traces": len(traces)}

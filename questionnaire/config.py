@@ -65,4 +65,13 @@ def from_environment(instance: Path, overrides: dict) -> dict:
         "BABEL_DEFAULT_LOCALE": "sv",
         "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "translations"),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # Staff are logged out after this many idle minutes.
+        "STAFF_IDLE_MINUTES": int(env.get("STEGVIS_STAFF_IDLE_MINUTES", "30")),
+        # memory:// counts per process; use redis:// or memcached:// with several processes.
+        "RATELIMIT_STORAGE_URI": env.get("STEGVIS_RATELIMIT_STORAGE", "memory://"),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "LOGIN_LIMIT": env.get("STEGVIS_LOGIN_LIMIT", "10 per minute;60 per hour"),
+        "LINK_LIMIT": env.get("STEGVIS_LINK_LIMIT", "30 per minute"),
+        # Group figures about fewer persons than this are not shown (domain.md, small groups).
+        "REPORT_MIN_GROUP": int(env.get("STEGVIS_MIN_GROUP", "10")),
     }

@@ -10,8 +10,10 @@ import datetime as dt
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+from flask_login import UserMixin
 
 from questionnaire.extensions import db
+from questionnaire.i18n import N_
 
 #: Timepoint codes of domain.md, in the order they happen.
 TIMEPOINTS = ("intake", "3m", "6m", "9m", "12m", "18m", "24m", "exit")
@@ -30,6 +32,20 @@ EXIT_REASONS = {
     ),
 }
 ALL_EXIT_REASONS = tuple(r for group in EXIT_REASONS.values() for r in group)
+#: How exit reasons are named to people (translated when shown).
+EXIT_REASON_LABELS = {
+    "positive": N_("Positivt avslut"), "less_clear": N_("Mindre tydlig stegförflyttning"),
+    "other": N_("Övriga avslut"),
+    "arbete": N_("Arbete"), "arbete_lonestod": N_("Arbete med lönestöd"),
+    "studier": N_("Studier"), "af_insats": N_("Arbetssökande hos AF med insats/ersättning"),
+    "arbetstraning_praktik": N_("Arbetsträning eller praktik"),
+    "samarbete_af_fk": N_("Förstärkt samarbete AF/FK"),
+    "tillbaka_remittent": N_("Tillbaka till remittent utan tydlig planering"),
+    "annan_forberedande": N_("Annan förberedande insats"),
+    "foraldraledig": N_("Föräldraledig"), "alderspension": N_("Ålderspension"),
+    "sjukersattning": N_("Sjukersättning"), "flyttat": N_("Flyttat"),
+    "avbrutit": N_("Avbrutit/ej nåbar"), "annat": N_("Annat"),
+}
 
 
 def utcnow() -> dt.datetime:
@@ -273,7 +289,7 @@ class ParticipantLink(db.Model):
     participant: so.Mapped[Participant] = so.relationship()
 
 
-class User(db.Model):
+class User(UserMixin, db.Model):
     """A staff account. Staff identities never leave in exports."""
 
     __tablename__ = "user_account"
@@ -285,6 +301,10 @@ class User(db.Model):
     created_at: so.Mapped[dt.datetime] = so.mapped_column(default=utcnow)
 
     __table_args__ = (sa.CheckConstraint(_in("role", ROLES), name="role_known"),)
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login: a deactivated account cannot log in
+        return self.active
 
 
 class InsatsStaff(db.Model):

@@ -24,6 +24,7 @@ import sqlalchemy as sa
 from questionnaire import instruments
 from questionnaire.extensions import db
 from questionnaire.models import (
+    EXIT_REASONS,
     TIMEPOINTS,
     Answer,
     Enrolment,
@@ -32,6 +33,7 @@ from questionnaire.models import (
     Questionnaire,
     ScheduleEntry,
 )
+from questionnaire.schedule import timeline
 
 GROUPS = ("samtliga", "kvinnor", "man")
 GENDER_OF_GROUP = {"kvinnor": "kvinna", "man": "man"}
@@ -310,4 +312,71 @@ REPORTS = {
     "nns": (NNS_HEADER, nns),
     "progression": (PROGRESSION_HEADER, progression),
     "skapa": (SKAPA_HEADER, skapa),
+}
+
+
+RESPONSES_HEADER = ("instrument", "timepoint", "due", "overdue", "done", "missed")
+EXITS_HEADER = ("reason_group", "reason", "samtliga", "kvinnor", "man")
+
+
+def responses(filters: Filters, today: dt.date | None = None) -> list[dict]:
+    """Questionnaires due, overdue, done and missed today, per instrument and timepoint, over
+    the enrolments of the insats: who is missing an exit rating shows here first."""
+    today = today or dt.date.today()
+    done: dict[int, set[tuple[str, str]]] = defaultdict(set)
+    completed_q = (
+        sa.select(Questionnaire.enrolment_id, Questionnaire.instrument, Questionnaire.timepoint)
+        .where(Questionnaire.completed_at.is_not(None), Questionnaire.respondent == "deltagare")
+    )
+    enrolments = sa.select(Enrolment).options(sa.orm.selectinload(Enrolment.insats)
+                                              .selectinload(Insats.schedule))
+    if filters.insats is not None:
+        enrolments = enrolments.join(Insats).where(Insats.name == filters.insats)
+        completed_q = completed_q.join(Enrolment).join(Insats).where(Insats.name == filters.insats)
+    for eid, instrument, timepoint in db.session.execute(completed_q):
+        done[eid].add((instrument, timepoint))
+    counts: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for enrolment in db.session.scalars(enrolments.execution_options(yield_per=2000)):
+        for slot in timeline(enrolment, enrolment.insats, done[enrolment.id], today):
+            counts[(slot.instrument, slot.timepoint)][slot.status] += 1
+    order = {k: n for n, k in enumerate(instruments.ORDER)}
+    return [
+        {"instrument": i, "timepoint": t, **{s: c.get(s, 0) for s in RESPONSES_HEADER[2:]}}
+        for (i, t), c in sorted(counts.items(),
+                                key=lambda kv: (TIMEPOINTS.index(kv[0][1]), order[kv[0][0]]))
+    ]
+
+
+def exits(filters: Filters) -> list[dict]:
+    """Exits in the period by reason and gender; small cells blank, kvinnor/män blank together."""
+    query = (
+        sa.select(Enrolment.exit_reason, _group_sql(Participant.gender), sa.func.count())
+        .join(Participant, Enrolment.participant_id == Participant.id)
+        .where(Enrolment.exit_reason.is_not(None))
+        .group_by(Enrolment.exit_reason, _group_sql(Participant.gender))
+    )
+    if filters.start is not None:
+        query = query.where(Enrolment.exit_date >= filters.start)
+    if filters.end is not None:
+        query = query.where(Enrolment.exit_date <= filters.end)
+    if filters.insats is not None:
+        query = query.join(Insats, Enrolment.insats_id == Insats.id).where(
+            Insats.name == filters.insats)
+    counts: dict[str, dict[str, int]] = defaultdict(dict)
+    for reason, g, count in db.session.execute(query):
+        counts[reason][g] = count
+    rows = []
+    for group, reasons in EXIT_REASONS.items():
+        for reason in reasons:
+            persons = _by_group(counts.get(reason, {}))
+            shown = visible_groups(persons, filters.min_group)
+            rows.append({"reason_group": group, "reason": reason,
+                         **{g: persons[g] if g in shown else None for g in GROUPS}})
+    return rows
+
+
+#: Reports the web pages show besides the contract's three.
+WEB_REPORTS = {
+    "responses": (RESPONSES_HEADER, responses),
+    "exits": (EXITS_HEADER, exits),
 }

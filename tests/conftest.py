@@ -15,10 +15,22 @@ from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 
 from questionnaire import answers, codes, create_app, links, migrate, schedule
-from questionnaire.extensions import db
+from questionnaire.extensions import db, limiter
 from questionnaire.models import Enrolment, Insats, Participant
 
 TEST_DB = os.environ.get("STEGVIS_TEST_DATABASE_URL")
+
+
+class IsolatedClient(FlaskClient):
+    """Each request runs in its own app context, as in production: a fresh `g` and its own
+    database session. (The app fixture keeps a context open for the test's own queries, which a
+    request would otherwise reuse.)"""
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        with self.application.app_context():
+            response = super().open(*args, **kwargs)
+        db.session.expire_all()  # the test's session sees what the request committed
+        return response
 
 
 def reset_postgres(url: str) -> None:
@@ -46,6 +58,8 @@ def app(database_url: str) -> Iterator[Flask]:
         "PSEUDONYM_KEY": "test-pseudonym-key",
         "BASE_URL": "http://localhost",
     })
+    app.test_client_class = IsolatedClient
+    limiter.reset()  # rate-limit counts from earlier tests must not carry over
     with app.app_context():
         migrate.upgrade()  # the schema as production gets it: through the migrations
         yield app
@@ -146,3 +160,37 @@ def stored(qid: int) -> dict[str, Any]:
         k: ("declined" if a.declined else a.step if a.step is not None else a.text)
         for k, a in answers.current_answers(q).items()
     }
+
+
+PASSWORD = "ett långt lösenord"
+
+
+@pytest.fixture
+def make_user(app: Flask) -> Callable[..., Any]:
+    from werkzeug.security import generate_password_hash
+
+    from questionnaire.models import User
+
+    def make(role: str, email: str | None = None) -> Any:
+        user = User(email=email or f"{role}@kommun.example", role=role,
+                    password_hash=generate_password_hash(PASSWORD))
+        db.session.add(user)
+        db.session.commit()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def login(client: FlaskClient, make_user: Callable[..., Any]) -> Callable[[str], Any]:
+    """Create a staff user with this role and log in as them in `client`."""
+
+    def log_in(role: str) -> Any:
+        user = make_user(role)
+        token = csrf_token(client, "/personal/logga-in")
+        response = client.post("/personal/logga-in", data={
+            "csrf_token": token, "email": user.email, "password": PASSWORD})
+        assert response.status_code == 302, response.text
+        return user
+
+    return log_in

@@ -10,13 +10,23 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from flask import Blueprint, abort, g, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from questionnaire import answers, links
 from questionnaire.answers import AnswerRejected
-from questionnaire.extensions import db
+from questionnaire.extensions import db, limiter
 from questionnaire.instruments.base import Item
 from questionnaire.models import Questionnaire
 from questionnaire.pages import message_page
@@ -54,7 +64,12 @@ def _next_open() -> Questionnaire | None:
     return None
 
 
+def _link_limit() -> str:
+    return current_app.config["LINK_LIMIT"]
+
+
 @bp.get("/l/<token>")
+@limiter.limit(_link_limit)
 def open_link(token: str) -> Any:
     try:
         link = links.resolve(token)

@@ -1,0 +1,197 @@
+"""Group results and the pseudonymised export, for samordnare and analytiker.
+
+The pages show the same numbers as `flask report` (same functions, same small-group rule), as a
+table with numbers formatted for the reader's language, a chart where one helps, and CSV/Excel
+downloads with the contract's columns. Every view and download is written to the audit log.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+import tempfile
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Blueprint, Response, current_app, render_template, request, send_file
+from flask_babel import format_decimal
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from questionnaire import audit, export, reports, tables
+from questionnaire.auth import role_required
+from questionnaire.extensions import db
+from questionnaire.i18n import N_
+from questionnaire.models import EXIT_REASON_LABELS, Insats
+from questionnaire.schedule import TIMEPOINT_LABELS
+
+bp = Blueprint("analysis", __name__, url_prefix="/personal")
+
+REPORT_TITLES = {
+    "nns": N_("NNS indikatorenkät"),
+    "progression": N_("Stegförflyttning"),
+    "skapa": N_("SKAPA-profil"),
+    "responses": N_("Svarsöversikt"),
+    "exits": N_("Avslut per orsak"),
+}
+COLUMN_LABELS = {
+    "form": N_("Formulär"), "item": N_("Fråga"), "group": N_("Grupp"), "n": N_("n"),
+    "answered": N_("Svarat"), "negative_pct": N_("% negativt"), "neutral_pct": N_("% varken eller"),
+    "positive_pct": N_("% positivt"), "clearly_positive_pct": N_("% klart positivt"),
+    "response_rate_pct": N_("Svarsfrekvens %"), "change_pp": N_("Förändring (%-enheter)"),
+    "any_improved_pct": N_("% förbättrat minst ett område"), "timepoint": N_("Tidpunkt"),
+    "respondent": N_("Vem skattar"), "mean": N_("Medel"), "median": N_("Median"),
+    "instrument": N_("Enkät"), "due": N_("Aktuella"), "overdue": N_("Försenade"),
+    "done": N_("Besvarade"), "missed": N_("Missade"), "reason": N_("Avslutsorsak"),
+    "kvinnor": N_("Kvinnor"), "man": N_("Män"), "samtliga": N_("Samtliga"),
+    "reason_group": N_("Typ av avslut"),
+}
+VALUE_LABELS = {
+    "samtliga": N_("Samtliga"), "kvinnor": N_("Kvinnor"), "man": N_("Män"),
+    "pagaende": N_("Pågående"), "avslut": N_("Avslut"), "deltagare": N_("Deltagare"),
+    "handledare": N_("Handledare"), "skapa": N_("SKAPA"), "nns-pagaende": N_("NNS pågående"),
+    "nns-avslut": N_("NNS avslut"), **TIMEPOINT_LABELS, **EXIT_REASON_LABELS,
+}
+
+
+def nns_period(today: dt.date) -> tuple[dt.date, dt.date]:
+    """The NNS measurement period (1 November – 31 October) that contains `today`."""
+    start_year = today.year if today.month >= 11 else today.year - 1
+    return dt.date(start_year, 11, 1), dt.date(start_year + 1, 10, 31)
+
+
+def _date_arg(name: str, default: dt.date, errors: list[str]) -> dt.date:
+    raw = request.args.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        errors.append(_("Datumet %(v)s går inte att läsa. Skriv ÅÅÅÅ-MM-DD.", v=raw[:20]))
+        return default
+
+
+def _choices() -> tuple[list[str], dict[str, Any], list[str]]:
+    errors: list[str] = []
+    insatser = list(db.session.scalars(sa.select(Insats.name).order_by(Insats.name)))
+    start, end = nns_period(dt.date.today())
+    start = _date_arg("fran", start, errors)
+    end = _date_arg("till", end, errors)
+    if start > end:
+        errors.append(_("Från-datumet ligger efter till-datumet."))
+    insats = request.args.get("insats") or None
+    if insats is not None and insats not in insatser:
+        errors.append(_("Insatsen finns inte."))
+        insats = None
+    name = request.args.get("rapport", "nns")
+    if name not in REPORT_TITLES:
+        errors.append(_("Rapporten finns inte."))
+        name = "nns"
+    chosen = {"rapport": name, "fran": start, "till": end, "insats": insats}
+    return insatser, chosen, errors
+
+
+def _display(value: Any, column: str) -> str:
+    if value is None or value == "":
+        return ""
+    if column == "item" and isinstance(value, str):
+        return value
+    if isinstance(value, str):
+        return _(VALUE_LABELS.get(value, value))
+    if column == "change_pp" and value > 0:
+        return "↑ +" + format_decimal(value, format="#,##0.0")
+    if column == "change_pp":
+        return ("↓ " if value < 0 else "→ ") + format_decimal(value, format="#,##0.0")
+    if isinstance(value, int):
+        return format_decimal(value)
+    return format_decimal(value, format="#,##0.0#")
+
+
+@bp.get("/rapporter")
+@role_required("samordnare", "analytiker")
+def report() -> Any:
+    insatser, chosen, errors = _choices()
+    name = chosen["rapport"]
+    filters = reports.Filters(chosen["fran"], chosen["till"], chosen["insats"],
+                              current_app.config["REPORT_MIN_GROUP"])
+    if errors:
+        return render_template("analysis/report.html", insatser=insatser, chosen=chosen,
+                               errors=errors, titles=REPORT_TITLES), 400
+    header, compute = {**reports.REPORTS, **reports.WEB_REPORTS}[name]
+    rows = compute(filters)
+    fmt = request.args.get("format", "html")
+    audit.record("report", user_id=current_user.id, report=name, format=fmt,
+                 start=filters.start, end=filters.end, insats=filters.insats, rows=len(rows))
+    db.session.commit()
+    filename = f"stegvis-{name}-{filters.start}-{filters.end}"
+    if fmt == "csv":
+        buffer = io.StringIO()
+        tables.write_csv(buffer, header, rows)
+        return Response(buffer.getvalue(), mimetype="text/csv; charset=utf-8", headers={
+            "Content-Disposition": f'attachment; filename="{filename}.csv"'})
+    if fmt == "xlsx":
+        buffer = io.BytesIO()
+        book = tables.Workbook(buffer)
+        book.sheet(name, header, rows)
+        book.close()
+        buffer.seek(0)
+        return send_file(buffer, as_attachment=True, download_name=f"{filename}.xlsx",
+                         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    chart = None
+    if name == "skapa":
+        from questionnaire import chart as chart_module  # Plotly only where a chart is shown
+
+        chart = chart_module.group_chart(rows)
+    shown = [[_display(r.get(h), h) for h in header] for r in rows]
+    return render_template(
+        "analysis/report.html", insatser=insatser, chosen=chosen, errors=[],
+        titles=REPORT_TITLES, header=[_(COLUMN_LABELS.get(h, h)) if not h.startswith("areas_")
+                                      else _("%% %(k)s områden", k=h.split("_")[1])
+                                      for h in header],
+        rows=shown, chart=chart, min_group=filters.min_group,
+    )
+
+
+@bp.route("/export", methods=["GET", "POST"])
+@role_required("analytiker")
+def export_page() -> Any:
+    insatser = list(db.session.scalars(sa.select(Insats.name).order_by(Insats.name)))
+    if request.method == "GET":
+        start, end = nns_period(dt.date.today())
+        return render_template("analysis/export.html", insatser=insatser, start=start, end=end,
+                               errors=[])
+    errors: list[str] = []
+    values = {}
+    for name in ("fran", "till"):
+        raw = request.form.get(name, "").strip()
+        try:
+            values[name] = dt.date.fromisoformat(raw) if raw else None
+        except ValueError:
+            errors.append(_("Datumet %(v)s går inte att läsa. Skriv ÅÅÅÅ-MM-DD.", v=raw[:20]))
+    insats = request.form.get("insats") or None
+    if insats is not None and insats not in insatser:
+        errors.append(_("Insatsen finns inte."))
+    fmt = request.form.get("format", "csv")
+    if fmt not in ("csv", "xlsx"):
+        errors.append(_("Välj CSV eller Excel."))
+    if errors:
+        return render_template("analysis/export.html", insatser=insatser, errors=errors,
+                               start=values.get("fran"), end=values.get("till")), 400
+    filters = reports.Filters(values["fran"], values["till"], insats)
+    suffix = "zip" if fmt == "csv" else "xlsx"
+    handle, path = tempfile.mkstemp(suffix=f".{suffix}")
+    os.close(handle)
+    try:
+        export.write(path, fmt, filters, request.form.get("fritext") == "1",
+                     user_id=current_user.id)
+        db.session.commit()
+    except Exception:
+        os.unlink(path)
+        raise
+    # Streamed from the file (memory stays flat) and removed once sent.
+    response = send_file(path, as_attachment=True,
+                         download_name=f"stegvis-export-{dt.date.today()}.{suffix}")
+    response.call_on_close(lambda: os.unlink(path))
+    return response
+

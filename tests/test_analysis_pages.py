@@ -1,0 +1,108 @@
+"""The group-result pages and the export download for samordnare and analytiker."""
+
+import csv
+import datetime as dt
+import io
+import json
+import zipfile
+
+import openpyxl
+import pytest
+import sqlalchemy as sa
+
+from questionnaire.analysis import nns_period
+from questionnaire.extensions import db
+from questionnaire.models import AuditEvent
+from tests.conftest import csrf_token
+from tests.reportdata import Data
+
+
+@pytest.fixture
+def data(runner, tmp_path):
+    d = Data()
+    for n in range(12):
+        d.form(d.person("kvinna"), "nns-avslut", "exit", "2026-03-01", {"N1": 5 if n < 9 else 1})
+        d.form(d.person("man"), "skapa", "intake", "2026-03-01",
+               {f"S{k}": 1 + (n + k) % 5 for k in range(1, 7)})
+    d.load(runner, tmp_path)
+
+
+PERIOD = {"fran": "2025-11-01", "till": "2026-10-31"}
+
+
+def test_nns_period_default():
+    assert nns_period(dt.date(2026, 11, 22)) == (dt.date(2026, 11, 1), dt.date(2027, 10, 31))
+    assert nns_period(dt.date(2026, 10, 31)) == (dt.date(2025, 11, 1), dt.date(2026, 10, 31))
+
+
+def test_report_page_shows_swedish_numbers_and_blank_small_groups(client, login, data):
+    login("samordnare")
+    page = client.get("/personal/rapporter", query_string={"rapport": "nns", **PERIOD})
+    assert page.status_code == 200
+    assert "75,0" in page.text  # 9 of 12, Swedish decimal comma
+    assert "färre än 10 personer" in page.text
+    assert "plotly" not in page.text
+
+
+def test_skapa_profile_page_has_a_group_chart(client, login, data):
+    login("analytiker")
+    page = client.get("/personal/rapporter", query_string={"rapport": "skapa", **PERIOD})
+    assert 'data-traces="1"' in page.text
+    assert "plotly-polar.min.js" in page.text
+
+
+@pytest.mark.parametrize("name", ["responses", "exits", "progression"])
+def test_other_reports_render(client, login, data, name):
+    login("samordnare")
+    assert client.get("/personal/rapporter", query_string={"rapport": name}).status_code == 200
+
+
+def test_csv_and_excel_downloads_have_the_contract_columns(client, login, data):
+    login("samordnare")
+    response = client.get("/personal/rapporter",
+                          query_string={"rapport": "nns", "format": "csv", **PERIOD})
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    row = next(r for r in rows if (r["form"], r["item"], r["group"]) == ("avslut", "N1",
+                                                                         "samtliga"))
+    assert row["positive_pct"] == "75.0"
+    response = client.get("/personal/rapporter",
+                          query_string={"rapport": "progression", "format": "xlsx", **PERIOD})
+    sheet = openpyxl.load_workbook(io.BytesIO(response.data)).active
+    assert next(sheet.iter_rows(values_only=True))[0] == "group"
+    events = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "report")).all()
+    assert [json.loads(e.details)["format"] for e in events] == ["csv", "xlsx"]
+    assert all(e.user_id is not None for e in events)
+
+
+@pytest.mark.parametrize("query", [
+    {"fran": "2026-13-40"}, {"fran": "2026-05-01", "till": "2026-01-01"},
+    {"insats": "Finns inte"}, {"rapport": "hemlig"},
+])
+def test_bad_report_choices_get_a_message(client, login, query):
+    login("samordnare")
+    response = client.get("/personal/rapporter", query_string=query)
+    assert response.status_code == 400
+    assert 'class="error"' in response.text
+
+
+def test_export_download_for_analytiker_is_audited(client, login, data):
+    user = login("analytiker")
+    response = client.post("/personal/export", data={
+        "csrf_token": csrf_token(client, "/personal/export"), "format": "csv", **PERIOD})
+    assert response.status_code == 200
+    body = response.data
+    response.close()  # as a WSGI server does: the temporary file is then removed
+    with zipfile.ZipFile(io.BytesIO(body)) as zf:
+        assert set(zf.namelist()) == {"answers.csv", "assessments.csv", "codebook.csv"}
+    event = db.session.scalars(sa.select(AuditEvent).filter_by(action="export")).one()
+    assert event.user_id == user.id
+    assert json.loads(event.details)["answers"] == 12 + 72
+
+
+def test_export_with_bad_input_changes_nothing(client, login):
+    login("analytiker")
+    response = client.post("/personal/export", data={
+        "csrf_token": csrf_token(client, "/personal/export"), "format": "pdf", "fran": "igår"})
+    assert response.status_code == 400
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent)
+                             .where(AuditEvent.action == "export")) == 0
