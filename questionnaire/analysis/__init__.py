@@ -19,7 +19,7 @@ from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from questionnaire import audit, export, reports, tables
+from questionnaire import audit, export, instruments, reports, tables
 from questionnaire.auth import role_required
 from questionnaire.extensions import db
 from questionnaire.i18n import N_
@@ -92,11 +92,16 @@ def _choices() -> tuple[list[str], dict[str, Any], list[str]]:
     return insatser, chosen, errors
 
 
+TEXT_COLUMNS = {"form", "item", "group", "timepoint", "respondent", "instrument", "reason_group",
+                "reason"}
+
+
 def _display(value: Any, column: str) -> str:
     if value is None or value == "":
         return ""
-    if column == "item" and isinstance(value, str):
-        return value
+    if column == "item":
+        item = instruments.get("skapa").item(value)
+        return f"{value} {_(item.area)}" if item is not None else value
     if isinstance(value, str):
         return _(VALUE_LABELS.get(value, value))
     if column == "change_pp" and value > 0:
@@ -150,6 +155,7 @@ def report() -> Any:
                                       else _("%% %(k)s områden", k=h.split("_")[1])
                                       for h in header],
         rows=shown, chart=chart, min_group=filters.min_group,
+        text_columns=[h in TEXT_COLUMNS for h in header],
     )
 
 
