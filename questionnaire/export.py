@@ -12,6 +12,7 @@ free text (unless asked for). Rows are streamed from the database: memory stays 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import hmac
 import io
@@ -53,6 +54,11 @@ class ExportResult:
 
 def pseudonym(code: str, key: str | None = None) -> str:
     key = key if key is not None else current_app.config["PSEUDONYM_KEY"]
+    return _pseudonym(code, key)
+
+
+@functools.lru_cache(maxsize=65536)  # bounded: memory stays flat however large the export
+def _pseudonym(code: str, key: str) -> str:
     return hmac.new(key.encode(), code.encode(), hashlib.sha256).hexdigest()[:16]
 
 
@@ -72,27 +78,25 @@ def item_columns(include_free_text: bool) -> list[str]:
     return keys
 
 
-def _query(filters: Filters, include_free_text: bool, with_answers: bool):
-    columns = [Questionnaire.id, Participant.code, Participant.gender, Participant.birth_year,
-               Enrolment.start_date, Insats.name, Questionnaire.instrument,
-               InstrumentVersion.version, Questionnaire.timepoint, Questionnaire.respondent,
-               Questionnaire.completed_at]
+def _questionnaires(filters: Filters, include_free_text: bool) -> Iterator[tuple[list, list]]:
+    """Completed questionnaires with their answers, streamed: (common columns, [(item, value,
+    declined), ...]) per questionnaire, one database pass, rows fetched in batches."""
     query = (
-        sa.select(*columns)
+        sa.select(Questionnaire.id, Participant.code, Participant.gender, Participant.birth_year,
+                  Enrolment.start_date, Insats.name, Questionnaire.instrument,
+                  InstrumentVersion.version, Questionnaire.timepoint, Questionnaire.respondent,
+                  Questionnaire.completed_at, Answer.item_key, Answer.step, Answer.text,
+                  Answer.declined)
         .join(Enrolment, Questionnaire.enrolment_id == Enrolment.id)
         .join(Participant, Enrolment.participant_id == Participant.id)
         .join(Insats, Enrolment.insats_id == Insats.id)
         .join(InstrumentVersion, Questionnaire.instrument_version_id == InstrumentVersion.id)
+        .join(Answer, Answer.questionnaire_id == Questionnaire.id)
         .where(Questionnaire.completed_at.is_not(None))
+        .order_by(Questionnaire.id, Answer.id)
     )
-    if with_answers:
-        query = query.add_columns(Answer.item_key, Answer.step, Answer.text, Answer.declined).join(
-            Answer, Answer.questionnaire_id == Questionnaire.id)
-        if not include_free_text:
-            query = query.where(Answer.scale_max > 0)
-        query = query.order_by(Questionnaire.id, Answer.id)
-    else:
-        query = query.order_by(Questionnaire.id)
+    if not include_free_text:
+        query = query.where(Answer.scale_max > 0)
     if filters.start is not None:
         query = query.where(Questionnaire.completed_at >= dt.datetime.combine(filters.start,
                                                                               dt.time()))
@@ -101,40 +105,37 @@ def _query(filters: Filters, include_free_text: bool, with_answers: bool):
             filters.end + dt.timedelta(days=1), dt.time()))
     if filters.insats is not None:
         query = query.where(Insats.name == filters.insats)
-    return db.session.execute(query.execution_options(yield_per=BATCH))
-
-
-def _common(row, key: str) -> list:
-    return [pseudonym(row.code, key), row.gender or "", age_band(row.birth_year, row.start_date),
-            row.name, row.instrument, row.version, row.timepoint, row.respondent]
+    key = current_app.config["PSEUDONYM_KEY"]
+    connection = db.session.connection().execution_options(stream_results=True,
+                                                           yield_per=BATCH)
+    current: list | None = None
+    answers: list[tuple] = []
+    qid = None
+    for (q, code, gender, birth_year, start, insats, instrument, version, timepoint, respondent,
+         completed, item, step, text, declined) in connection.execute(query):
+        if q != qid:
+            if current is not None:
+                yield current, answers
+            qid, answers = q, []
+            current = [_pseudonym(code, key), gender or "", age_band(birth_year, start), insats,
+                       instrument, version, timepoint, respondent, completed.strftime("%Y-%m")]
+        answers.append((item, step if step is not None else (text or ""), declined))
+    if current is not None:
+        yield current, answers
 
 
 def answer_rows(filters: Filters, include_free_text: bool) -> Iterator[list]:
-    key = current_app.config["PSEUDONYM_KEY"]
-    for row in _query(filters, include_free_text, with_answers=True):
-        value = row.step if row.step is not None else (row.text or "")
-        yield [*_common(row, key), row.item_key, value, 1 if row.declined else 0,
-               row.completed_at.strftime("%Y-%m")]
+    for common, answers in _questionnaires(filters, include_free_text):
+        head, month = common[:-1], common[-1]
+        for item, value, declined in answers:
+            yield [*head, item, value, 1 if declined else 0, month]
 
 
 def assessment_rows(filters: Filters, include_free_text: bool) -> Iterator[list]:
-    key = current_app.config["PSEUDONYM_KEY"]
     items = item_columns(include_free_text)
-    current: list | None = None
-    values: dict[str, object] = {}
-    qid = None
-    for row in _query(filters, include_free_text, with_answers=True):
-        if row.id != qid:
-            if current is not None:
-                yield [*current, *(values.get(k, "") for k in items)]
-            qid, values = row.id, {}
-            current = [*_common(row, key), row.completed_at.strftime("%Y-%m")]
-        if row.step is not None:
-            values[row.item_key] = row.step
-        elif row.text:
-            values[row.item_key] = row.text
-    if current is not None:
-        yield [*current, *(values.get(k, "") for k in items)]
+    for common, answers in _questionnaires(filters, include_free_text):
+        values = {item: value for item, value, _declined in answers}
+        yield [*common, *(values.get(k, "") for k in items)]
 
 
 def codebook_rows() -> Iterator[list]:

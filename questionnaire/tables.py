@@ -20,20 +20,17 @@ def excel_safe(value: Any) -> Any:
     return value
 
 
-def csv_cell(value: Any) -> str:
-    if value is None:
-        return ""
-    return str(excel_safe(value))
-
-
 def write_csv(stream: IO[str], header: Sequence[str], rows: Iterable[Sequence[Any] | dict]) -> int:
-    """Rows are sequences in header order or dicts keyed by header. Returns the row count."""
+    """Rows are sequences in header order or dicts keyed by header; None is written as an empty
+    cell. Returns the row count."""
     writer = csv.writer(stream, lineterminator="\r\n")
     writer.writerow(header)
     count = 0
     for row in rows:
         values = [row.get(h) for h in header] if isinstance(row, dict) else row
-        writer.writerow([csv_cell(v) for v in values])
+        writer.writerow([
+            "'" + v if v.__class__ is str and v.startswith(FORMULA_START) else v for v in values
+        ])
         count += 1
     return count
 

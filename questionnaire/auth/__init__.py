@@ -35,8 +35,10 @@ from questionnaire.models import User, utcnow
 
 bp = Blueprint("auth", __name__, url_prefix="/personal")
 
-#: A hash to compare against when the e-mail is unknown, so both cases take the same time.
-_DUMMY_HASH = generate_password_hash("not a password")
+@functools.cache
+def _dummy_hash() -> str:
+    """A hash to compare against when the e-mail is unknown, so both cases take the same time."""
+    return generate_password_hash("not a password")
 
 
 @login_manager.user_loader
@@ -103,7 +105,7 @@ def login() -> Any:
     if form.validate_on_submit():
         email = form.email.data.strip().lower()
         user = db.session.scalar(sa.select(User).filter_by(email=email))
-        ok = check_password_hash(user.password_hash if user else _DUMMY_HASH, form.password.data)
+        ok = check_password_hash(user.password_hash if user else _dummy_hash(), form.password.data)
         if user is not None and ok and user.active:
             session.clear()  # a fresh session: nothing from before the log-in carries over
             login_user(user)
