@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 5000
 
-.PHONY: setup run test translations compile lint screenshots plotly clean
+.PHONY: setup run test translations compile lint bench plotly clean
 
 setup: $(VENV)/.installed compile  ## virtualenv with the app and its test tools, catalogs compiled
 
@@ -30,6 +30,9 @@ translations: $(VENV)/.installed  ## extract new strings and merge them into eve
 
 lint: $(VENV)/.installed
 	$(PY) -m ruff check .
+
+bench: setup  ## reports and export at 10 000 and 100 000 participants (needs sqlite3)
+	$(PY) bench/reports.py --sizes 10000 100000
 
 plotly:  ## rebuild static/vendor/plotly-polar.min.js (needs node and npm)
 	bash tools/build-plotly.sh

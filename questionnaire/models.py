@@ -18,6 +18,8 @@ from questionnaire.i18n import N_
 #: Timepoint codes of domain.md, in the order they happen.
 TIMEPOINTS = ("intake", "3m", "6m", "9m", "12m", "18m", "24m", "exit")
 GENDERS = ("kvinna", "man", "annat")
+#: Who referred the participant (issue: register a participant).
+REFERRERS = ("af", "fk", "kommun", "region", "egen", "annan")
 RESPONDENTS = ("deltagare", "handledare")
 ROLES = ("handledare", "samordnare", "analytiker")
 #: Exit reasons (domain.md, "Exit"), grouped as the reports group them.
@@ -106,6 +108,8 @@ class Participant(db.Model):
     birth_year: so.Mapped[int | None] = so.mapped_column(sa.Integer)
     #: Preferred language for questionnaires (a locale code such as "ar").
     language: so.Mapped[str | None] = so.mapped_column(sa.String(16))
+    #: IDENTIFYING, staff-only short label (e.g. initials). Never exported, never in reports.
+    staff_label: so.Mapped[str | None] = so.mapped_column(sa.String(12))
     created_at: so.Mapped[dt.datetime] = so.mapped_column(default=utcnow)
 
     enrolments: so.Mapped[list[Enrolment]] = so.relationship(back_populates="participant")
@@ -131,6 +135,8 @@ class Enrolment(db.Model):
     start_date: so.Mapped[dt.date] = so.mapped_column(sa.Date)
     exit_date: so.Mapped[dt.date | None] = so.mapped_column(sa.Date)
     exit_reason: so.Mapped[str | None] = so.mapped_column(sa.String(40))
+    #: af / fk / kommun / region / egen / annan
+    referrer: so.Mapped[str | None] = so.mapped_column(sa.String(10))
 
     participant: so.Mapped[Participant] = so.relationship(back_populates="enrolments")
     insats: so.Mapped[Insats] = so.relationship()
@@ -142,6 +148,11 @@ class Enrolment(db.Model):
             f"exit_reason IS NULL OR {_in('exit_reason', ALL_EXIT_REASONS)}",
             name="exit_reason_known",
         ),
+        sa.CheckConstraint(
+            "(exit_date IS NULL) = (exit_reason IS NULL)", name="exit_date_with_reason"
+        ),
+        sa.CheckConstraint(f"referrer IS NULL OR {_in('referrer', REFERRERS)}",
+                           name="referrer_known"),
     )
 
 
@@ -336,3 +347,30 @@ class AuditEvent(db.Model):
     subject: so.Mapped[str | None] = so.mapped_column(sa.String(64))
     #: Filters, row counts and the like, as JSON text.
     details: so.Mapped[str | None] = so.mapped_column(sa.Text)
+
+
+class ActionNote(db.Model):
+    """A step of the action plan agreed in the dialogue, for one SKAPA area (or the whole plan).
+    Shown again at the next dialogue."""
+
+    __tablename__ = "action_note"
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    enrolment_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("enrolment.id", ondelete="CASCADE"), index=True
+    )
+    #: S1..S6, or None for the plan as a whole.
+    area: so.Mapped[str | None] = so.mapped_column(sa.String(10))
+    goal: so.Mapped[str] = so.mapped_column(sa.Text)
+    next_step: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    who: so.Mapped[str | None] = so.mapped_column(sa.String(120))
+    due_by: so.Mapped[dt.date | None] = so.mapped_column(sa.Date)
+    created_at: so.Mapped[dt.datetime] = so.mapped_column(default=utcnow)
+    created_by: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    done_at: so.Mapped[dt.datetime | None] = so.mapped_column()
+
+    __table_args__ = (
+        sa.CheckConstraint("area IS NULL OR area IN ('S1', 'S2', 'S3', 'S4', 'S5', 'S6')",
+                           name="area_known"),
+    )

@@ -1,0 +1,170 @@
+"""The handledare's caseload: who may see whom, registering, exits, the dialogue's numbers and
+the action plan. Functions change state and flush; the request commits."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from questionnaire import answers, codes, instruments, schedule
+from questionnaire.extensions import db
+from questionnaire.models import (
+    ActionNote,
+    Answer,
+    Enrolment,
+    Insats,
+    InsatsStaff,
+    Participant,
+    Questionnaire,
+    User,
+)
+
+#: Areas where the participant's and the handledare's ratings differ this much are highlighted.
+DIFFERENCE = 2
+
+
+def my_insats_ids(user: User) -> list[int]:
+    return list(db.session.scalars(sa.select(InsatsStaff.insats_id).filter_by(user_id=user.id)))
+
+
+def visible_enrolment(user: User, code: str) -> Enrolment | None:
+    """The participant's current enrolment, if it is in one of the user's insatser."""
+    person = db.session.scalar(sa.select(Participant).filter_by(code=codes.normalise(code)))
+    if person is None:
+        return None
+    enrolment = answers.current_enrolment(person.id)
+    if enrolment is None or enrolment.insats_id not in my_insats_ids(user):
+        return None
+    return enrolment
+
+
+@dataclass
+class Row:
+    enrolment: Enrolment
+    next_slot: schedule.Slot | None
+    last_activity: dt.datetime | None
+
+
+def caseload(user: User, today: dt.date, insats_id: int | None = None,
+             status: str | None = None) -> list[Row]:
+    """The participants of the user's insatser with what is due next. Exited ones last."""
+    ids = my_insats_ids(user)
+    if insats_id is not None:
+        ids = [i for i in ids if i == insats_id]
+    enrolments = db.session.scalars(
+        sa.select(Enrolment).where(Enrolment.insats_id.in_(ids))
+        .options(sa.orm.selectinload(Enrolment.participant),
+                 sa.orm.selectinload(Enrolment.insats).selectinload(Insats.schedule))
+        .order_by(Enrolment.exit_date.is_not(None), Enrolment.start_date.desc())
+    ).all()
+    done: dict[int, set[tuple[str, str]]] = {}
+    last: dict[int, dt.datetime] = {}
+    for eid, instrument, timepoint, completed, started in db.session.execute(
+        sa.select(Questionnaire.enrolment_id, Questionnaire.instrument, Questionnaire.timepoint,
+                  Questionnaire.completed_at, Questionnaire.started_at)
+        .where(Questionnaire.enrolment_id.in_([e.id for e in enrolments]),
+               Questionnaire.respondent == "deltagare")
+    ):
+        if completed is not None:
+            done.setdefault(eid, set()).add((instrument, timepoint))
+        moment = completed or started
+        if eid not in last or moment > last[eid]:
+            last[eid] = moment
+    rows = []
+    for e in enrolments:
+        slots = schedule.timeline(e, e.insats, done.get(e.id, set()), today)
+        open_slots = [s for s in slots if s.status in ("overdue", "due")]
+        upcoming = [s for s in slots if s.status == "upcoming"]
+        next_slot = (open_slots or upcoming or [None])[0]
+        row = Row(e, next_slot, last.get(e.id))
+        if status is None or (next_slot is not None and next_slot.status == status) or (
+                status == "exited" and e.exit_date is not None):
+            rows.append(row)
+    return rows
+
+
+def register(*, insats: Insats, gender: str | None, birth_year: int | None, referrer: str | None,
+             start: dt.date, language: str | None, staff_label: str | None) -> Participant:
+    """A new participant with a generated code (no name, no personnummer)."""
+    taken = True
+    while taken:
+        code = codes.generate()
+        taken = db.session.scalar(sa.select(Participant.id).filter_by(code=code)) is not None
+    person = Participant(code=code, gender=gender, birth_year=birth_year, language=language,
+                         staff_label=staff_label or None)
+    db.session.add(person)
+    db.session.flush()
+    db.session.add(Enrolment(participant_id=person.id, insats_id=insats.id, start_date=start,
+                             referrer=referrer))
+    db.session.flush()
+    return person
+
+
+def record_exit(enrolment: Enrolment, day: dt.date, reason: str) -> None:
+    enrolment.exit_date = day
+    enrolment.exit_reason = reason
+    db.session.flush()
+
+
+@dataclass
+class Area:
+    key: str
+    name: str
+    intake: int | None
+    previous: int | None
+    latest: int | None
+    staff: int | None  # the handledare's latest parallel rating
+
+    @property
+    def since_intake(self) -> int | None:
+        if self.intake is None or self.latest is None:
+            return None
+        return self.latest - self.intake
+
+    @property
+    def since_previous(self) -> int | None:
+        if self.previous is None or self.latest is None:
+            return None
+        return self.latest - self.previous
+
+    @property
+    def differs(self) -> bool:
+        return self.staff is not None and self.latest is not None and abs(
+            self.staff - self.latest) >= DIFFERENCE
+
+
+def ratings(enrolment: Enrolment, respondent: str) -> list[tuple[Questionnaire, dict[str, int]]]:
+    """Completed SKAPA ratings of this enrolment by one respondent, oldest first."""
+    qs = db.session.scalars(
+        sa.select(Questionnaire).filter_by(enrolment_id=enrolment.id, instrument="skapa",
+                                           respondent=respondent)
+        .where(Questionnaire.completed_at.is_not(None)).order_by(Questionnaire.completed_at)
+    ).all()
+    steps: dict[int, dict[str, int]] = {q.id: {} for q in qs}
+    for qid, key, step in db.session.execute(
+        sa.select(Answer.questionnaire_id, Answer.item_key, Answer.step)
+        .where(Answer.questionnaire_id.in_(list(steps)), Answer.step.is_not(None))
+    ):
+        steps[qid][key] = step
+    return [(q, steps[q.id]) for q in qs]
+
+
+def areas(enrolment: Enrolment) -> list[Area]:
+    mine = ratings(enrolment, "deltagare")
+    staff = ratings(enrolment, "handledare")
+    intake = next((s for q, s in mine if q.timepoint == "intake"), mine[0][1] if mine else {})
+    latest = mine[-1][1] if mine else {}
+    previous = mine[-2][1] if len(mine) > 1 else {}
+    staff_latest = staff[-1][1] if staff else {}
+    return [Area(i.key, i.area, intake.get(i.key) if len(mine) > 1 or mine else None,
+                 previous.get(i.key), latest.get(i.key), staff_latest.get(i.key))
+            for i in instruments.get("skapa").items]
+
+
+def notes(enrolment: Enrolment) -> list[ActionNote]:
+    return list(db.session.scalars(
+        sa.select(ActionNote).filter_by(enrolment_id=enrolment.id)
+        .order_by(ActionNote.done_at.is_not(None), ActionNote.area, ActionNote.created_at)
+    ))
