@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Flask, render_template
+from flask import Flask, render_template, session
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -62,6 +62,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     for blueprint in (participant.bp, auth.bp, staff.bp, analysis.bp):
         app.register_blueprint(blueprint)
     app.before_request(auth.end_idle_sessions)
+    app.before_request(staff.handover_lock)
+    app.add_template_filter(staff.qr_svg, "qr")
 
     from questionnaire.cli import register
 
@@ -76,6 +78,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
             "dir": text_direction(locale),
             "languages": [(code, language_name(code)) for code in available_locales()],
             "current_locale": locale,
+            "handover": session.get("handover") is not None,
+            "handover_idle_seconds": app.config["HANDOVER_IDLE_MINUTES"] * 60,
         }
 
     @app.get("/")

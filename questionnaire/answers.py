@@ -172,6 +172,11 @@ def complete(q: Questionnaire, when: dt.datetime | None = None) -> None:
     db.session.flush()
 
 
+def is_open(questionnaire_id: int) -> bool:
+    q = db.session.get(Questionnaire, questionnaire_id)
+    return q is not None and q.completed_at is None
+
+
 def current_enrolment(participant_id: int) -> Enrolment | None:
     """The participant's latest enrolment (the one their questionnaires belong to now)."""
     return db.session.scalars(

@@ -67,6 +67,8 @@ def from_environment(instance: Path, overrides: dict) -> dict:
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         # Staff are logged out after this many idle minutes.
         "STAFF_IDLE_MINUTES": int(env.get("STEGVIS_STAFF_IDLE_MINUTES", "30")),
+        # A handed-over tablet locks after this many minutes without a tap.
+        "HANDOVER_IDLE_MINUTES": int(env.get("STEGVIS_HANDOVER_IDLE_MINUTES", "10")),
         # memory:// counts per process; use redis:// or memcached:// with several processes.
         "RATELIMIT_STORAGE_URI": env.get("STEGVIS_RATELIMIT_STORAGE", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,

@@ -50,8 +50,8 @@ COLUMN_LABELS = {
 VALUE_LABELS = {
     "samtliga": N_("Samtliga"), "kvinnor": N_("Kvinnor"), "man": N_("Män"),
     "pagaende": N_("Pågående"), "avslut": N_("Avslut"), "deltagare": N_("Deltagare"),
-    "handledare": N_("Handledare"), "skapa": N_("SKAPA"), "nns-pagaende": N_("NNS pågående"),
-    "nns-avslut": N_("NNS avslut"), **TIMEPOINT_LABELS, **EXIT_REASON_LABELS,
+    "handledare": N_("Handledare"), **instruments.TITLES, **TIMEPOINT_LABELS,
+    **EXIT_REASON_LABELS,
 }
 
 

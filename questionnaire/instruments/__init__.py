@@ -12,6 +12,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from questionnaire.extensions import db
+from questionnaire.i18n import N_
 from questionnaire.instruments.base import Instrument, Item, Scale, ShowIf, Step
 from questionnaire.models import InstrumentItem, InstrumentVersion
 
@@ -30,6 +31,9 @@ def _registry() -> dict[str, dict[int, Instrument]]:
 REGISTRY = _registry()
 #: The order in which instruments due at the same timepoint are given.
 ORDER = ("skapa", "nns-pagaende", "nns-avslut")
+#: Short names for staff (translated when shown).
+TITLES = {"skapa": N_("SKAPA"), "nns-pagaende": N_("NNS pågående"),
+          "nns-avslut": N_("NNS avslut")}
 
 
 def get(key: str, version: int | None = None) -> Instrument:

@@ -1,16 +1,543 @@
-"""The staff workspace: the start page after log-in (the handledare's caseload comes here)."""
+"""The staff workspace: caseload, registering a participant, the participant's page, the tablet
+hand-over, the parallel rating, the dialogue view with the action plan; and for samordnare the
+insatser and the users.
+
+Handledare and samordnare see only the participants of the insatser they work in; anyone else's
+participant is a 404. Every view of a participant's page and every change is audited. NNS
+answers are never shown here: only that a form was completed.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import secrets
 from typing import Any
 
-from flask import Blueprint, render_template
-from flask_login import login_required
+import sqlalchemy as sa
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from markupsafe import Markup
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from questionnaire import answers, audit, caseload, codes, instruments, links, schedule
+from questionnaire.auth import role_required
+from questionnaire.extensions import db, limiter
+from questionnaire.i18n import available_locales, language_name
+from questionnaire.instruments import TITLES as INSTRUMENT_TITLES
+from questionnaire.models import (
+    ALL_EXIT_REASONS,
+    EXIT_REASON_LABELS,
+    EXIT_REASONS,
+    GENDERS,
+    REFERRERS,
+    ROLES,
+    TIMEPOINTS,
+    ActionNote,
+    Enrolment,
+    Insats,
+    InsatsStaff,
+    ScheduleEntry,
+    User,
+    utcnow,
+)
+from questionnaire.participant import SCOPE, grant
+from questionnaire.schedule import TIMEPOINT_LABELS
 
 bp = Blueprint("staff", __name__, url_prefix="/personal")
+
+CASEWORK = ("handledare", "samordnare")
+HANDOVER = "handover"
+
+
+def qr_svg(url: str) -> Markup:
+    """A QR code of a link, as inline SVG (Jinja filter `qr`)."""
+    import segno  # only where a QR code is drawn
+
+    return Markup(segno.make(url, error="m").svg_inline(scale=5, dark="#111827",
+                                                        title=_("QR-kod för länken")))
+
+
+def _enrolment(code: str) -> Enrolment:
+    enrolment = caseload.visible_enrolment(current_user, code)
+    if enrolment is None:
+        abort(404)
+    return enrolment
+
+
+def _parse_date(raw: str | None, errors: list[str], label: str, required: bool = True,
+                latest: dt.date | None = None) -> dt.date | None:
+    raw = (raw or "").strip()
+    if not raw:
+        if required:
+            errors.append(_("%(label)s saknas.", label=label))
+        return None
+    try:
+        day = dt.date.fromisoformat(raw)
+    except ValueError:
+        errors.append(_("%(label)s: skriv datumet som ÅÅÅÅ-MM-DD.", label=label))
+        return None
+    if latest is not None and day > latest:
+        errors.append(_("%(label)s kan inte ligga i framtiden.", label=label))
+    return day
 
 
 @bp.get("/")
 @login_required
 def home() -> Any:
+    if current_user.role == "handledare":
+        return redirect(url_for(".participants"))
     return render_template("staff/home.html")
+
+
+@bp.get("/deltagare")
+@role_required(*CASEWORK)
+def participants() -> Any:
+    insatser = db.session.scalars(
+        sa.select(Insats).where(Insats.id.in_(caseload.my_insats_ids(current_user)))
+        .order_by(Insats.name)).all()
+    insats_id = request.args.get("insats", type=int)
+    status = request.args.get("status") or None
+    if status not in (None, "due", "overdue", "upcoming", "exited"):
+        status = None
+    rows = caseload.caseload(current_user, dt.date.today(), insats_id, status)
+    return render_template("staff/participants.html", rows=rows, insatser=insatser,
+                           insats_id=insats_id, status=status, labels=TIMEPOINT_LABELS,
+                           titles=INSTRUMENT_TITLES, display=codes.display)
+
+
+@bp.route("/deltagare/ny", methods=["GET", "POST"])
+@role_required(*CASEWORK)
+def register() -> Any:
+    insatser = db.session.scalars(
+        sa.select(Insats).where(Insats.id.in_(caseload.my_insats_ids(current_user)))
+        .order_by(Insats.name)).all()
+    languages = [(c, language_name(c)) for c in available_locales()]
+    form = request.form
+    errors: list[str] = []
+    if request.method == "POST":
+        today = dt.date.today()
+        insats = next((i for i in insatser if str(i.id) == form.get("insats")), None)
+        if insats is None:
+            errors.append(_("Välj en insats."))
+        gender = form.get("gender") or None
+        if gender not in (None, *GENDERS):
+            errors.append(_("Välj kön."))
+        birth_year = None
+        if form.get("birth_year"):
+            raw = form["birth_year"].strip()
+            if not (raw.isdigit() and today.year - 80 <= int(raw) <= today.year - 14):
+                errors.append(_("Födelseåret måste vara ett år mellan %(a)s och %(b)s.",
+                                a=today.year - 80, b=today.year - 14))
+            else:
+                birth_year = int(raw)
+        referrer = form.get("referrer") or None
+        if referrer not in (None, *REFERRERS):
+            errors.append(_("Välj vem som remitterade."))
+        start = _parse_date(form.get("start"), errors, _("Inskrivningsdatum"), latest=today)
+        language = form.get("language") or None
+        if language not in (None, *available_locales()):
+            errors.append(_("Välj ett språk i listan."))
+        label = (form.get("staff_label") or "").strip()
+        if len(label) > 12:
+            errors.append(_("Den interna märkningen får vara högst 12 tecken."))
+        if not errors:
+            person = caseload.register(insats=insats, gender=gender, birth_year=birth_year,
+                                       referrer=referrer, start=start, language=language,
+                                       staff_label=label)
+            audit.record("register_participant", user_id=current_user.id, subject=person.code)
+            db.session.commit()
+            flash(_("Deltagaren är registrerad med koden %(code)s. Skriv in koden i akten.",
+                    code=codes.display(person.code)))
+            return redirect(url_for(".participant", code=person.code))
+    return render_template("staff/register.html", insatser=insatser, languages=languages,
+                           errors=errors, form=form, referrers=REFERRERS,
+                           today=dt.date.today()), 400 if errors else 200
+
+
+@bp.get("/deltagare/<code>")
+@role_required(*CASEWORK)
+def participant(code: str) -> Any:
+    enrolment = _enrolment(code)
+    done = answers.completed_slots(enrolment)
+    slots = schedule.timeline(enrolment, enrolment.insats, done, dt.date.today())
+    staff_done = answers.completed_slots(enrolment, "handledare")
+    audit.record("view_participant", user_id=current_user.id, subject=enrolment.participant.code)
+    db.session.commit()
+    return render_template(
+        "staff/participant.html", e=enrolment, p=enrolment.participant, slots=slots,
+        staff_done=staff_done, labels=TIMEPOINT_LABELS, titles=INSTRUMENT_TITLES,
+        display=codes.display, exit_reasons=EXIT_REASONS, exit_labels=EXIT_REASON_LABELS,
+        today=dt.date.today(), link_url=session.pop("new_link", None),
+    )
+
+
+@bp.post("/deltagare/<code>/avslut")
+@role_required(*CASEWORK)
+def record_exit(code: str) -> Any:
+    enrolment = _enrolment(code)
+    errors: list[str] = []
+    day = _parse_date(request.form.get("exit_date"), errors, _("Avslutsdatum"),
+                      latest=dt.date.today())
+    reason = request.form.get("exit_reason")
+    if reason not in ALL_EXIT_REASONS:
+        errors.append(_("Välj en avslutsorsak."))
+    if day is not None and day < enrolment.start_date:
+        errors.append(_("Avslutsdatum kan inte ligga före inskrivningen."))
+    if enrolment.exit_date is not None:
+        errors.append(_("Deltagaren är redan avslutad."))
+    if errors:
+        for e in errors:
+            flash(e)
+        return redirect(url_for(".participant", code=enrolment.participant.code)), 303
+    caseload.record_exit(enrolment, day, reason)
+    audit.record("exit", user_id=current_user.id, subject=enrolment.participant.code,
+                 reason=reason)
+    db.session.commit()
+    flash(_("Avslutet är registrerat. Enkäterna vid avslut är nu aktuella."))
+    return redirect(url_for(".participant", code=enrolment.participant.code))
+
+
+@bp.post("/deltagare/<code>/lank")
+@role_required(*CASEWORK)
+def create_link(code: str) -> Any:
+    enrolment = _enrolment(code)
+    token = links.create(enrolment.participant)
+    audit.record("create_link", user_id=current_user.id, subject=enrolment.participant.code)
+    db.session.commit()
+    session["new_link"] = links.url(token)  # shown once on the participant's page
+    return redirect(url_for(".participant", code=enrolment.participant.code))
+
+
+# --- Tablet hand-over ------------------------------------------------------------------------
+
+def _participant_endpoint(endpoint: str | None) -> bool:
+    return bool(endpoint) and (endpoint.startswith("participant.") or endpoint in (
+        "static", "staff.handback"))
+
+
+def handover_lock() -> Any:
+    """Before each request: while a tablet is handed over, only the participant's questions and
+    the hand-back screen are reachable; after a while without a tap the tablet locks."""
+    state = session.get(HANDOVER)
+    if not state:
+        return None
+    now = utcnow().timestamp()
+    idle = now - state.get("seen", now) > current_app.config["HANDOVER_IDLE_MINUTES"] * 60
+    if request.endpoint == "staff.handback":
+        return None
+    if idle or state.get("locked") or not _participant_endpoint(request.endpoint):
+        state["locked"] = True
+        session[HANDOVER] = state
+        return redirect(url_for("staff.handback"))
+    state["seen"] = now
+    session[HANDOVER] = state
+    return None
+
+
+@bp.post("/deltagare/<code>/lamna-over")
+@role_required(*CASEWORK)
+def handover(code: str) -> Any:
+    enrolment = _enrolment(code)
+    person = enrolment.participant
+    with force_locale(person.language or "sv"):
+        due = answers.start_due(enrolment, dt.date.today(), language=person.language or "sv",
+                                source="tablet")
+    if not due:
+        flash(_("Det finns ingen enkät att fylla i just nu."))
+        return redirect(url_for(".participant", code=person.code))
+    audit.record("handover", user_id=current_user.id, subject=person.code,
+                 questionnaires=[q.id for q in due])
+    db.session.commit()
+    session[HANDOVER] = {"by": current_user.id, "code": person.code,
+                         "seen": utcnow().timestamp(), "staff_lang": session.pop("lang", None)}
+    grant([q.id for q in due])
+    return redirect(url_for("participant.resume", qid=due[0].id))
+
+
+def _handback_limit() -> str:
+    return current_app.config["LOGIN_LIMIT"]
+
+
+@bp.route("/lamna-tillbaka", methods=["GET", "POST"])
+@limiter.limit(_handback_limit, methods=["POST"])
+def handback() -> Any:
+    """The locked screen: back to the staff view only with the handledare's password."""
+    state = session.get(HANDOVER)
+    if not state or not current_user.is_authenticated:
+        return redirect(url_for("auth.login"))
+    error = None
+    if request.method == "POST":
+        if check_password_hash(current_user.password_hash, request.form.get("password", "")):
+            session.pop(HANDOVER, None)
+            session.pop(SCOPE, None)
+            if state.get("staff_lang"):
+                session["lang"] = state["staff_lang"]
+            else:
+                session.pop("lang", None)
+            audit.record("handback", user_id=current_user.id, subject=state["code"])
+            db.session.commit()
+            return redirect(url_for(".participant", code=state["code"]))
+        audit.record("handback_failed", user_id=current_user.id, subject=state["code"])
+        db.session.commit()
+        error = _("Fel lösenord.")
+    open_q = next((qid for qid in session.get(SCOPE, {}).get("qs", [])
+                   if answers.is_open(qid)), None)
+    return render_template("staff/handback.html", error=error, open_q=open_q,
+                           locked=state.get("locked")), 401 if error else 200
+
+
+# --- Parallel rating and dialogue ------------------------------------------------------------
+
+@bp.route("/deltagare/<code>/skattning", methods=["GET", "POST"])
+@role_required(*CASEWORK)
+def staff_rating(code: str) -> Any:
+    enrolment = _enrolment(code)
+    skapa = instruments.get("skapa")
+    applicable = [s.timepoint for s in schedule.timeline(enrolment, enrolment.insats, (),
+                                                         dt.date.today())
+                  if s.instrument == "skapa"]
+    done = {t for i, t in answers.completed_slots(enrolment, "handledare") if i == "skapa"}
+    choices = [t for t in applicable if t not in done]
+    errors: list[str] = []
+    if request.method == "POST":
+        timepoint = request.form.get("timepoint")
+        if timepoint not in choices:
+            errors.append(_("Välj en tidpunkt som inte redan är skattad."))
+        steps: dict[str, int | None] = {}
+        for item in skapa.items:
+            raw = request.form.get(item.key, "")
+            if raw == "":
+                steps[item.key] = None
+            elif raw.isdigit() and 1 <= int(raw) <= item.scale_max:
+                steps[item.key] = int(raw)
+            else:
+                errors.append(_("Ogiltigt svar för %(area)s.", area=_(item.area)))
+        if not errors:
+            q = answers.start(enrolment, "skapa", timepoint, respondent="handledare",
+                              language="sv", source="tablet")
+            for key, step in steps.items():
+                answers.save_answer(q, key, step=step, declined=step is None)
+            answers.complete(q)
+            audit.record("staff_rating", user_id=current_user.id,
+                         subject=enrolment.participant.code, timepoint=timepoint)
+            db.session.commit()
+            return redirect(url_for(".dialogue", code=enrolment.participant.code))
+    return render_template("staff/rating.html", e=enrolment, skapa=skapa, choices=choices,
+                           labels=TIMEPOINT_LABELS, errors=errors, form=request.form,
+                           display=codes.display), 400 if errors else 200
+
+
+def _dialogue_context(enrolment: Enrolment) -> dict[str, Any]:
+    from questionnaire import chart  # Plotly only where a chart is shown
+
+    mine = caseload.ratings(enrolment, "deltagare")
+    staff = caseload.ratings(enrolment, "handledare")
+    items = instruments.get("skapa").items
+    traces = [chart.Trace(f"{_(TIMEPOINT_LABELS[q.timepoint])} {q.completed_at:%Y-%m-%d}",
+                          [s.get(i.key) for i in items], strong=n == len(mine) - 1)
+              for n, (q, s) in enumerate(mine)]
+    if staff:
+        q, s = staff[-1]
+        traces.append(chart.Trace(
+            _("Handledarens skattning (%(tp)s)", tp=_(TIMEPOINT_LABELS[q.timepoint])),
+            [s.get(i.key) for i in items], dashed=True))
+    areas = caseload.areas(enrolment)
+    return {
+        "e": enrolment, "areas": areas, "notes": caseload.notes(enrolment),
+        "figure": chart.figure(traces) if traces else None, "traces": len(traces),
+        "improved": sum(1 for a in areas if (a.since_intake or 0) > 0),
+        "compared": sum(1 for a in areas if a.since_intake is not None),
+        "display": codes.display, "today": dt.date.today(),
+    }
+
+
+@bp.get("/deltagare/<code>/dialog")
+@role_required(*CASEWORK)
+def dialogue(code: str) -> Any:
+    enrolment = _enrolment(code)
+    audit.record("view_dialogue", user_id=current_user.id, subject=enrolment.participant.code)
+    db.session.commit()
+    return render_template("staff/dialogue.html", **_dialogue_context(enrolment))
+
+
+@bp.get("/deltagare/<code>/utskrift")
+@role_required(*CASEWORK)
+def print_view(code: str) -> Any:
+    """One A4 page to take home: in the participant's language and in Swedish."""
+    enrolment = _enrolment(code)
+    context = _dialogue_context(enrolment)
+    language = enrolment.participant.language
+    sections = []
+    for locale in dict.fromkeys([language, "sv"]):
+        if locale in available_locales():
+            with force_locale(locale):
+                sections.append(render_template("staff/print_section.html", **context,
+                                                locale=locale))
+    audit.record("print_dialogue", user_id=current_user.id, subject=enrolment.participant.code)
+    db.session.commit()
+    return render_template("staff/print.html", sections=sections, **context)
+
+
+@bp.post("/deltagare/<code>/anteckning")
+@role_required(*CASEWORK)
+def add_note(code: str) -> Any:
+    enrolment = _enrolment(code)
+    form = request.form
+    errors: list[str] = []
+    area = form.get("area") or None
+    if area not in (None, *(i.key for i in instruments.get("skapa").items)):
+        errors.append(_("Okänt område."))
+    goal = (form.get("goal") or "").strip()
+    if not goal:
+        errors.append(_("Skriv ett mål."))
+    if len(goal) > 1000 or len(form.get("next_step") or "") > 1000 or len(
+            form.get("who") or "") > 120:
+        errors.append(_("Texten är för lång."))
+    due_by = _parse_date(form.get("due_by"), errors, _("Klart senast"), required=False)
+    if errors:
+        for e in errors:
+            flash(e)
+        return redirect(url_for(".dialogue", code=enrolment.participant.code)), 303
+    db.session.add(ActionNote(enrolment_id=enrolment.id, area=area, goal=goal,
+                              next_step=(form.get("next_step") or "").strip() or None,
+                              who=(form.get("who") or "").strip() or None, due_by=due_by,
+                              created_by=current_user.id))
+    audit.record("add_note", user_id=current_user.id, subject=enrolment.participant.code)
+    db.session.commit()
+    return redirect(url_for(".dialogue", code=enrolment.participant.code) + "#plan")
+
+
+@bp.post("/deltagare/<code>/anteckning/<int:note_id>/klar")
+@role_required(*CASEWORK)
+def finish_note(code: str, note_id: int) -> Any:
+    enrolment = _enrolment(code)
+    note = db.session.get(ActionNote, note_id)
+    if note is None or note.enrolment_id != enrolment.id:
+        abort(404)
+    if note.done_at is None:
+        note.done_at = utcnow()
+        audit.record("finish_note", user_id=current_user.id, subject=enrolment.participant.code)
+        db.session.commit()
+    return redirect(url_for(".dialogue", code=enrolment.participant.code) + "#plan")
+
+
+# --- Samordnare: insatser and users ---------------------------------------------------------
+
+@bp.get("/insatser")
+@role_required("samordnare")
+def insatser() -> Any:
+    rows = db.session.scalars(sa.select(Insats).order_by(Insats.name)).all()
+    return render_template("staff/insatser.html", insatser=rows)
+
+
+@bp.route("/insatser/ny", methods=["GET", "POST"], defaults={"insats_id": None})
+@bp.route("/insatser/<int:insats_id>", methods=["GET", "POST"])
+@role_required("samordnare")
+def edit_insats(insats_id: int | None) -> Any:
+    insats = db.session.get(Insats, insats_id) if insats_id else None
+    if insats_id and insats is None:
+        abort(404)
+    users = db.session.scalars(sa.select(User).where(User.role.in_(CASEWORK))
+                               .order_by(User.email)).all()
+    errors: list[str] = []
+    if request.method == "POST":
+        form = request.form
+        name = (form.get("name") or "").strip()
+        if not name or len(name) > 120:
+            errors.append(_("Skriv ett namn (högst 120 tecken)."))
+        elif db.session.scalar(sa.select(Insats.id).where(
+                Insats.name == name, Insats.id != (insats.id if insats else -1))):
+            errors.append(_("Det finns redan en insats med det namnet."))
+        length = form.get("length_weeks", "").strip()
+        if length and not (length.isdigit() and 1 <= int(length) <= 520):
+            errors.append(_("Längden anges i veckor, 1–520, eller lämnas tom."))
+        wanted = {tuple(v.split(":", 1)) for v in form.getlist("schedule")}
+        valid = {(i, t) for i in instruments.ORDER for t in TIMEPOINTS}
+        if not wanted or not wanted <= valid:
+            errors.append(_("Välj minst en enkät i schemat."))
+        staff_ids = {int(v) for v in form.getlist("staff") if v.isdigit()}
+        if not staff_ids <= {u.id for u in users}:
+            errors.append(_("Okänd personal."))
+        if not errors:
+            if insats is None:
+                insats = Insats(name=name)
+                db.session.add(insats)
+            insats.name = name
+            insats.length_weeks = int(length) if length else None
+            insats.schedule = [ScheduleEntry(instrument=i, timepoint=t)
+                               for i, t in sorted(wanted, key=lambda e: (
+                                   TIMEPOINTS.index(e[1]), instruments.ORDER.index(e[0])))]
+            db.session.flush()
+            db.session.execute(sa.delete(InsatsStaff).where(InsatsStaff.insats_id == insats.id))
+            db.session.add_all(InsatsStaff(insats_id=insats.id, user_id=u) for u in staff_ids)
+            if current_user.id not in staff_ids and current_user.role == "samordnare":
+                db.session.add(InsatsStaff(insats_id=insats.id, user_id=current_user.id))
+            audit.record("save_insats", user_id=current_user.id, subject=name,
+                         schedule=sorted(":".join(e) for e in wanted))
+            db.session.commit()
+            flash(_("Insatsen är sparad."))
+            return redirect(url_for(".insatser"))
+    current = {(e.instrument, e.timepoint) for e in insats.schedule} if insats else set(
+        schedule.DEFAULT_SCHEDULE)
+    members = set(db.session.scalars(sa.select(InsatsStaff.user_id).filter_by(
+        insats_id=insats.id))) if insats else set()
+    return render_template("staff/insats.html", insats=insats, users=users, errors=errors,
+                           current=current, members=members, timepoints=TIMEPOINTS,
+                           labels=TIMEPOINT_LABELS, titles=INSTRUMENT_TITLES,
+                           order=instruments.ORDER), 400 if errors else 200
+
+
+@bp.route("/anvandare", methods=["GET", "POST"])
+@role_required("samordnare")
+def users() -> Any:
+    errors: list[str] = []
+    new_password = None
+    if request.method == "POST":
+        email = (request.form.get("email") or "").strip().lower()
+        role = request.form.get("role")
+        if "@" not in email or len(email) > 254 or " " in email:
+            errors.append(_("Skriv en giltig e-postadress."))
+        elif db.session.scalar(sa.select(User.id).filter_by(email=email)):
+            errors.append(_("Det finns redan ett konto för %(email)s.", email=email))
+        if role not in ROLES:
+            errors.append(_("Välj en roll."))
+        if not errors:
+            new_password = secrets.token_urlsafe(12)
+            db.session.add(User(email=email, role=role,
+                                password_hash=generate_password_hash(new_password)))
+            audit.record("create_user", user_id=current_user.id, subject=email, role=role)
+            db.session.commit()
+            flash(_("Kontot %(email)s är skapat. Tillfälligt lösenord: %(pw)s — lämna det "
+                    "personligen och be personen byta det.", email=email, pw=new_password))
+            return redirect(url_for(".users"))
+    rows = db.session.scalars(sa.select(User).order_by(User.role, User.email)).all()
+    return render_template("staff/users.html", users=rows, errors=errors, roles=ROLES), (
+        400 if errors else 200)
+
+
+@bp.post("/anvandare/<int:user_id>/aktiv")
+@role_required("samordnare")
+def toggle_user(user_id: int) -> Any:
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    if user.id == current_user.id:
+        flash(_("Du kan inte stänga av ditt eget konto."))
+        return redirect(url_for(".users")), 303
+    user.active = not user.active
+    audit.record("user_active" if user.active else "user_inactive", user_id=current_user.id,
+                 subject=user.email)
+    db.session.commit()
+    return redirect(url_for(".users"))
