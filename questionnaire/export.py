@@ -106,13 +106,14 @@ def _questionnaires(filters: Filters, include_free_text: bool) -> Iterator[tuple
     if filters.insats is not None:
         query = query.where(Insats.name == filters.insats)
     key = current_app.config["PSEUDONYM_KEY"]
-    connection = db.session.connection().execution_options(stream_results=True,
-                                                           yield_per=BATCH)
+    # Options on the statement, not the connection (which the session goes on using).
+    rows = db.session.connection().execute(
+        query.execution_options(stream_results=True, yield_per=BATCH))
     current: list | None = None
     answers: list[tuple] = []
     qid = None
     for (q, code, gender, birth_year, start, insats, instrument, version, timepoint, respondent,
-         completed, item, step, text, declined) in connection.execute(query):
+         completed, item, step, text, declined) in rows:
         if q != qid:
             if current is not None:
                 yield current, answers

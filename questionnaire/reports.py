@@ -349,11 +349,12 @@ def responses(filters: Filters, today: dt.date | None = None) -> list[dict]:
 
 def exits(filters: Filters) -> list[dict]:
     """Exits in the period by reason and gender; small cells blank, kvinnor/män blank together."""
+    group = _group_sql(Participant.gender)  # one expression: PostgreSQL matches it by its binds
     query = (
-        sa.select(Enrolment.exit_reason, _group_sql(Participant.gender), sa.func.count())
+        sa.select(Enrolment.exit_reason, group, sa.func.count())
         .join(Participant, Enrolment.participant_id == Participant.id)
         .where(Enrolment.exit_reason.is_not(None))
-        .group_by(Enrolment.exit_reason, _group_sql(Participant.gender))
+        .group_by(Enrolment.exit_reason, group)
     )
     if filters.start is not None:
         query = query.where(Enrolment.exit_date >= filters.start)

@@ -205,3 +205,39 @@ def test_bad_report_options_fail_clearly(runner, args):
     result = runner.invoke(args=["report", *args])
     assert result.exit_code != 0
     assert "Traceback" not in result.output
+
+
+def test_exits_by_reason_and_gender(make_participant):
+    from questionnaire import reports
+
+    for _ in range(3):
+        make_participant(days_ago=300, gender="kvinna", exit_days_ago=10)  # reason: arbete
+    make_participant(days_ago=300, gender="man", exit_days_ago=10)
+    rows = {r["reason"]: r for r in reports.exits(reports.Filters(min_group=1))}
+    assert (rows["arbete"]["samtliga"], rows["arbete"]["kvinnor"], rows["arbete"]["man"]) == (
+        4, 3, 1)
+    assert rows["studier"]["samtliga"] is None  # no one: looks like a blanked cell
+    rows = {r["reason"]: r for r in reports.exits(reports.Filters(min_group=2))}
+    assert (rows["arbete"]["samtliga"], rows["arbete"]["kvinnor"], rows["arbete"]["man"]) == (
+        4, None, None)
+
+
+def test_response_overview_counts_due_done_and_missed(make_participant):
+    import datetime as dt
+
+    from questionnaire import answers, reports
+
+    make_participant(days_ago=5)  # intake due
+    make_participant(days_ago=45)  # intake overdue
+    make_participant(days_ago=190)  # 6m open: intake missed
+    done = make_participant(days_ago=3)
+    q = answers.start(answers.current_enrolment(done.id), "skapa", "intake")
+    for n in range(1, 7):
+        answers.save_answer(q, f"S{n}", step=2)
+    answers.complete(q)
+    db.session.commit()
+    rows = {(r["instrument"], r["timepoint"]): r
+            for r in reports.responses(reports.Filters(), today=dt.date.today())}
+    intake = rows[("skapa", "intake")]
+    assert (intake["due"], intake["overdue"], intake["done"], intake["missed"]) == (1, 1, 1, 1)
+    assert rows[("nns-pagaende", "6m")]["due"] == 1
