@@ -6,6 +6,7 @@ A command that fails prints why on stderr and exits non-zero. Commands own their
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import sys
 from pathlib import Path
@@ -25,6 +26,7 @@ from questionnaire import (
     importer,
     links,
     migrate,
+    privacy,
     reports,
     schedule,
     tables,
@@ -226,7 +228,40 @@ def export_command(out: str, fmt: str, start: dt.date | None, end: dt.date | Non
                  q=result.assessments, out=out), err=True)
 
 
+@click.command("erase")
+@click.argument("code")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def erase_command(code: str, yes: bool) -> None:
+    """Erase a participant and all their answers (GDPR). Cannot be undone."""
+    person = find_participant(code)
+    if person is None:
+        fail(_("Det finns ingen deltagare med koden %(code)s", code=code))
+    if not yes and not click.confirm(_("Radera %(code)s och alla svar för alltid?", code=code)):
+        fail(_("Inget raderades."))
+    privacy.erase(person)
+    db.session.commit()
+    click.echo(_("%(code)s är raderad.", code=code))
+
+
+@click.command("purge")
+@click.option("--months", type=click.IntRange(1, 1200), default=None,
+              help="Erase participants whose last exit was more than this many months ago "
+                   "(default STEGVIS_RETENTION_MONTHS, 24).")
+@click.option("--dry-run", is_flag=True, help="Only count.")
+def purge_command(months: int | None, dry_run: bool) -> None:
+    """Retention: erase participants N months after exit (for a nightly timer)."""
+    months = months or int(os.environ.get("STEGVIS_RETENTION_MONTHS", "24"))
+    if dry_run:
+        count = len(privacy.expired(months, dt.date.today()))
+        click.echo(_("%(n)s deltagare skulle raderas.", n=count))
+        return
+    count = privacy.purge(months, dt.date.today())
+    db.session.commit()
+    click.echo(_("%(n)s deltagare raderade (avslutade för mer än %(m)s månader sedan).",
+                 n=count, m=months))
+
+
 def register(app: Flask) -> None:
     for command in (init_db, demo_data, create_user, participant_link, import_answers, report,
-                    export_command):
+                    export_command, erase_command, purge_command):
         app.cli.add_command(command)

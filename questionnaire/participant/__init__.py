@@ -36,9 +36,11 @@ bp = Blueprint("participant", __name__)
 SCOPE = "participant_scope"
 
 
-def grant(questionnaire_ids: list[int], link_id: int | None = None) -> None:
-    """Let this browser answer these questionnaires (and nothing else)."""
-    session[SCOPE] = {"qs": questionnaire_ids, "link": link_id}
+def grant(questionnaire_ids: list[int], link_id: int | None = None,
+          access: int | None = None) -> None:
+    """Let this browser answer these questionnaires (and nothing else); with `access`, also show
+    that participant their own data (right of access)."""
+    session[SCOPE] = {"qs": questionnaire_ids, "link": link_id, "access": access}
 
 
 def _scope() -> dict[str, Any]:
@@ -242,3 +244,24 @@ def done(qid: int) -> Any:
 
         chart = chart_module.participant_chart(q.enrolment.participant_id)
     return render_template("participant/done.html", q=q, chart=chart, next_q=_next_open())
+
+
+@bp.get("/mina-uppgifter")
+def my_data() -> Any:
+    """Everything Stegvis holds about the participant, in their language (right of access).
+    Reached only through the handledare's hand-over, so staff do not read the NNS answers."""
+    from questionnaire import codes, instruments
+    from questionnaire.models import Participant
+
+    person = db.session.get(Participant, _scope().get("access") or 0)
+    if person is None:
+        abort(404)
+    g.participant_language = person.language
+    sections = []
+    for enrolment in person.enrolments:
+        for q in sorted(enrolment.questionnaires, key=lambda q: q.started_at):
+            current = answers.current_answers(q)
+            items = answers.visible_items(q, current)
+            sections.append((q, [(i, current.get(i.key)) for i in items]))
+    return render_template("participant/my_data.html", p=person, sections=sections,
+                           display=codes.display, titles=instruments.TITLES)

@@ -31,7 +31,16 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from questionnaire import answers, audit, caseload, codes, instruments, links, schedule
+from questionnaire import (
+    answers,
+    audit,
+    caseload,
+    codes,
+    instruments,
+    links,
+    privacy,
+    schedule,
+)
 from questionnaire.auth import role_required
 from questionnaire.extensions import db, limiter
 from questionnaire.i18n import available_locales, language_name
@@ -296,6 +305,61 @@ def handback() -> Any:
                    if answers.is_open(qid)), None)
     return render_template("staff/handback.html", error=error, open_q=open_q,
                            locked=state.get("locked")), 401 if error else 200
+
+
+@bp.post("/deltagare/<code>/mina-uppgifter")
+@role_required(*CASEWORK)
+def show_own_data(code: str) -> Any:
+    """Hand the tablet over to show the participant everything Stegvis holds about them."""
+    enrolment = _enrolment(code)
+    person = enrolment.participant
+    audit.record("right_of_access", user_id=current_user.id, subject=person.code)
+    db.session.commit()
+    session[HANDOVER] = {"by": current_user.id, "code": person.code,
+                         "seen": utcnow().timestamp(), "staff_lang": session.pop("lang", None)}
+    grant([], access=person.id)
+    return redirect(url_for("participant.my_data"))
+
+
+@bp.post("/deltagare/<code>/radera")
+@role_required("samordnare")
+def erase(code: str) -> Any:
+    enrolment = _enrolment(code)
+    person = enrolment.participant
+    if codes.normalise(request.form.get("confirm", "")) != person.code:
+        flash(_("Skriv deltagarens kod för att bekräfta raderingen."))
+        return redirect(url_for(".participant", code=person.code)), 303
+    privacy.erase(person, user_id=current_user.id)
+    db.session.commit()
+    flash(_("Deltagaren %(code)s och alla svar är raderade.", code=codes.display(code)))
+    return redirect(url_for(".participants"))
+
+
+@bp.get("/logg")
+@role_required("samordnare")
+def audit_log() -> Any:
+    from questionnaire.models import AuditEvent
+
+    query = (sa.select(AuditEvent, User.email).outerjoin(User, AuditEvent.user_id == User.id)
+             .order_by(AuditEvent.id.desc()))
+    action = request.args.get("action") or None
+    subject = (request.args.get("subject") or "").strip()
+    if action:
+        query = query.where(AuditEvent.action == action)
+    if subject:
+        query = query.where(AuditEvent.subject.in_({subject, codes.normalise(subject)}))
+    errors: list[str] = []
+    day = _parse_date(request.args.get("day"), errors, _("Datum"), required=False)
+    if day is not None:
+        query = query.where(AuditEvent.at >= dt.datetime.combine(day, dt.time()),
+                            AuditEvent.at < dt.datetime.combine(day + dt.timedelta(days=1),
+                                                                dt.time()))
+    events = db.session.execute(query.limit(500)).all()
+    actions = db.session.scalars(sa.select(AuditEvent.action).distinct().order_by(
+        AuditEvent.action)).all()
+    return render_template("staff/audit.html", events=events, actions=actions, action=action,
+                           subject=subject, day=request.args.get("day", ""), errors=errors), (
+        400 if errors else 200)
 
 
 # --- Parallel rating and dialogue ------------------------------------------------------------

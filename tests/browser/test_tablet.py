@@ -94,3 +94,23 @@ def test_works_with_javascript_off(live_server, browser, make_participant):
     q = db.session.scalars(sa.select(Questionnaire)).one()
     assert stored(q.id) == {"S1": 1, "S2": 2, "S3": 3, "S4": 4, "S5": 5, "S6": "declined"}
     context.close()
+
+
+def test_strict_csp_holds_on_every_participant_page(live_server, tablet, make_participant):
+    """No page breaks the Content-Security-Policy: the browser reports no violation."""
+    tablet.add_init_script("""
+        window.__csp = [];
+        document.addEventListener('securitypolicyviolation',
+            e => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));
+    """)
+    person = make_participant(days_ago=185)
+    intake_done(person)
+    response = tablet.goto(live_server + link_for(person))
+    assert "script-src 'self' 'nonce-" in response.headers["content-security-policy"]
+    for step in (4, 3, 5, 2, 4, 4):
+        tap_step(tablet, step)
+        assert tablet.evaluate("window.__csp") == []
+    with tablet.expect_navigation():
+        tablet.get_by_role("button", name="Skicka in mina svar").tap()
+    tablet.wait_for_selector("#spider[data-drawn=true]")
+    assert tablet.evaluate("window.__csp") == []
