@@ -178,3 +178,14 @@ def test_change_password(client, login):
 
     assert check_password_hash(user.password_hash, "ett nytt långt lösenord")
     assert json.dumps(audit_actions()).count("password_changed") == 1
+
+
+@pytest.mark.parametrize("body", [5, [1, 2], "x", None])
+def test_json_that_is_not_an_object_is_a_4xx_on_forms(client, login, body):
+    """Found by the fuzz test: Flask-WTF reads JSON bodies as form data."""
+    token = csrf_token(client, "/personal/logga-in")
+    response = client.post("/personal/logga-in", json=body, headers={"X-CSRFToken": token})
+    assert 400 <= response.status_code < 500
+    login("handledare")
+    response = client.post("/personal/losenord", json=body, headers={"X-CSRFToken": token})
+    assert 400 <= response.status_code < 500

@@ -100,7 +100,8 @@ def _login_limit() -> str:
 @bp.route("/logga-in", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
 def login() -> Any:
-    form = LoginForm()
+    # Bound to the posted form only: Flask-WTF would otherwise read a JSON body as form data.
+    form = LoginForm(formdata=request.form)
     status = 200
     if form.validate_on_submit():
         email = form.email.data.strip().lower()
@@ -135,7 +136,7 @@ def logout() -> Any:
 @bp.route("/losenord", methods=["GET", "POST"])
 @login_required
 def change_password() -> Any:
-    form = PasswordForm()
+    form = PasswordForm(formdata=request.form)
     status = 200
     if form.validate_on_submit():
         if check_password_hash(current_user.password_hash, form.current.data):
