@@ -137,3 +137,25 @@ def test_nns_skip_rule_and_free_text(client, make_participant, open_link, answer
     assert "Att få rutiner" not in done.text
     link = db.session.scalars(sa.select(ParticipantLink)).one()
     assert link.used_at is not None  # everything it opened is done: the link is spent
+
+
+def test_a_server_restart_mid_questionnaire_loses_nothing(app, client, make_participant,
+                                                          open_link, answer):
+    """Stateless processes: another process (same database, same keys) carries on."""
+    from questionnaire import create_app
+    from tests.conftest import IsolatedClient
+
+    qid = questionnaire_id(open_link(make_participant()))
+    answer(qid, "S1", step=2)
+    answer(qid, "S2", step=4)
+    restarted = create_app({"TESTING": True, **{k: app.config[k] for k in (
+        "SQLALCHEMY_DATABASE_URI", "SECRET_KEY", "PSEUDONYM_KEY", "BASE_URL")}})
+    restarted.test_client_class = IsolatedClient
+    other = restarted.test_client()
+    other.set_cookie("session", client.get_cookie("session").value)
+    assert other.get(f"/q/{qid}/").headers["Location"].endswith(f"/q/{qid}/fraga/S3")
+    token = csrf_token(other, f"/q/{qid}/")
+    response = other.post(f"/q/{qid}/svar", json={"item": "S3", "step": 5},
+                          headers={"X-CSRFToken": token})
+    assert response.status_code == 200
+    assert stored(qid) == {"S1": 2, "S2": 4, "S3": 5}

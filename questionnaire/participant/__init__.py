@@ -22,6 +22,7 @@ from flask import (
     url_for,
 )
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from questionnaire import answers, links
@@ -166,12 +167,37 @@ def question(qid: int, key: str) -> Any:
         return redirect(url_for(".resume", qid=q.id))
     previous, following = _neighbours(items, key)
     return render_template(
-        "participant/question.html",
+        "participant/question.html", offline=_offline_data(q, current),
         q=q, instrument=answers.instrument_of(q), item=item, answer=current.get(key),
         position=[i.key for i in items].index(key) + 1, total=len(items),
         previous=previous, following=following if key in current else None,
         to_summary=to_summary, error=error,
     ), status
+
+
+def _offline_data(q: Questionnaire, current: dict) -> dict[str, Any]:
+    """The whole questionnaire for the tap script, so that it can show the next questions and
+    queue the answers while the network is away (static/js/answer.js)."""
+    inst = answers.instrument_of(q)
+    return {
+        "qid": q.id,
+        "items": [{
+            "key": i.key, "text": _(i.text), "text_item": i.is_text,
+            "steps": [] if i.is_text else [{"value": s.value, "label": _(s.label)}
+                                           for s in i.scale.steps],
+            "show_if": [i.show_if.item, i.show_if.step] if i.show_if else None,
+        } for i in inst.items],
+        "answers": {k: ("declined" if a.declined else a.step if a.step is not None else a.text)
+                    for k, a in current.items()},
+        "question_url": url_for(".question", qid=q.id, key="KEY"),
+        "summary_url": url_for(".summary", qid=q.id),
+        "progress": _("Fråga %(n)s av %(total)s", n="{n}", total="{total}"),
+        "decline": _("Vill inte svara"),
+        "queued": _("Sparas när nätet är tillbaka (%(n)s svar väntar)", n="{n}"),
+        "sent": _("Alla svar är sparade"),
+        "offline_end": _("Du har svarat på alla frågor. Svaren skickas när nätet är tillbaka."),
+        "leave": _("Några svar är inte sparade än. Stäng inte sidan."),
+    }
 
 
 @bp.post("/q/<int:qid>/svar")

@@ -1,21 +1,69 @@
 // A tap on an answer saves it at once with a small JSON POST, then shows the next question.
 // Without this script the same buttons submit the form as a plain POST.
+//
+// No answer is lost on a bad network: when a save cannot reach the server, the answer goes into
+// a queue in localStorage (with its client id, so a retry is never stored twice), the next
+// question is drawn here from the questionnaire data in the page, and the queue is sent in order
+// as soon as the connection is back. Leaving the page with unsent answers warns first.
 (function () {
   "use strict";
   var form = document.querySelector("form.answer-form");
-  if (!form || !window.fetch) return;
+  var dataEl = document.getElementById("questionnaire-data");
+  if (!form || !dataEl || !window.fetch) return;
+  var data = JSON.parse(dataEl.textContent);
   var status = document.getElementById("save-status");
   var token = form.querySelector("input[name=csrf_token]").value;
+  var saveUrl = form.dataset.saveUrl;
+  var storeKey = "stegvis-queue-" + data.qid;
   var busy = false;
+  var offline = false; // drawing questions here, without the server
+  var flushing = false;
 
   function say(text, failed) {
     status.textContent = text;
     status.classList.toggle("failed", !!failed);
   }
+  function queue() {
+    try { return JSON.parse(localStorage.getItem(storeKey) || "[]"); } catch (e) { return []; }
+  }
+  function setQueue(q) {
+    if (q.length) localStorage.setItem(storeKey, JSON.stringify(q));
+    else localStorage.removeItem(storeKey);
+  }
   function clientId() {
     if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
     return Date.now().toString(36) + "-" + Math.random().toString(36).slice(2);
   }
+  function questionUrl(key) { return data.question_url.replace("KEY", key); }
+
+  // Resolves with the server's answer, rejects with {network: true} or {message: "…"}.
+  function send(body) {
+    return fetch(saveUrl, {
+      method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "Accept": "application/json",
+                 "X-CSRFToken": token },
+      body: JSON.stringify(body)
+    }).then(function (response) {
+      return response.json().catch(function () { return {}; }).then(function (json) {
+        if (response.ok) return json;
+        throw { message: json.error || form.dataset.msgFailed };
+      });
+    }, function () { throw { network: true }; });
+  }
+
+  function known() {
+    var answers = Object.assign({}, data.answers);
+    queue().forEach(function (b) {
+      answers[b.item] = b.declined ? "declined" : (b.step !== undefined ? b.step : b.text);
+    });
+    return answers;
+  }
+  function visible(answers) {
+    return data.items.filter(function (i) {
+      return !i.show_if || answers[i.show_if[0]] === i.show_if[1];
+    });
+  }
+
   function markChosen(button) {
     form.querySelectorAll("button.step, button.decline").forEach(function (b) {
       var on = b === button;
@@ -26,37 +74,133 @@
     });
   }
 
+  function button(name, value, cls, numText, label, chosen) {
+    var b = document.createElement("button");
+    b.type = "submit"; b.name = name; b.value = value; b.className = cls + (chosen ? " chosen" : "");
+    b.setAttribute("aria-pressed", chosen ? "true" : "false");
+    if (numText) {
+      var num = document.createElement("span");
+      num.className = "num"; num.setAttribute("aria-hidden", "true"); num.textContent = numText;
+      b.appendChild(num);
+    }
+    var text = document.createElement("span");
+    text.className = "label"; text.textContent = label;
+    b.appendChild(text);
+    var tick = document.createElement("span");
+    tick.className = "tick"; tick.setAttribute("aria-hidden", "true");
+    tick.textContent = chosen ? "\u2713" : "";
+    b.appendChild(tick);
+    return b;
+  }
+
+  // Draw a question here (offline), with the same markup the server renders.
+  function draw(item, answers, items) {
+    var n = items.indexOf(item) + 1;
+    document.getElementById("question-text").textContent = item.text;
+    document.getElementById("progress").textContent =
+      data.progress.replace("{n}", n).replace("{total}", items.length);
+    var bar = document.querySelector("progress.progress");
+    if (bar) { bar.max = items.length; bar.value = n; }
+    form.dataset.item = item.key;
+    var fieldset = form.querySelector("fieldset");
+    var legend = fieldset.querySelector("legend");
+    while (legend.nextSibling) fieldset.removeChild(legend.nextSibling);
+    var current = answers[item.key];
+    if (item.text_item) {
+      var area = document.createElement("textarea");
+      area.name = "text"; area.rows = 5; area.maxLength = 2000;
+      area.value = typeof current === "string" && current !== "declined" ? current : "";
+      fieldset.appendChild(area);
+      fieldset.appendChild(button("send", "text", "primary", "", "\u2713", false));
+    } else {
+      var scale = document.createElement("div");
+      scale.className = "scale";
+      item.steps.forEach(function (s) {
+        scale.appendChild(button("step", s.value, "step", String(s.value), s.label,
+                                 current === s.value));
+      });
+      fieldset.appendChild(scale);
+    }
+    fieldset.appendChild(button("declined", "1", "decline", "", data.decline,
+                                current === "declined"));
+    var pager = document.querySelector("nav.pager");
+    if (pager) pager.hidden = true;
+    window.scrollTo(0, 0);
+  }
+
+  function showNext(fromKey) {
+    var answers = known();
+    var items = visible(answers);
+    var keys = items.map(function (i) { return i.key; });
+    var next = items[keys.indexOf(fromKey) + 1];
+    if (next) draw(next, answers, items);
+    else {
+      form.querySelector("fieldset").hidden = true;
+      document.getElementById("progress").textContent = data.offline_end;
+    }
+  }
+
+  function flush() {
+    if (flushing) return;
+    var q = queue();
+    if (!q.length) return;
+    flushing = true;
+    send(q[0]).then(function () {
+      setQueue(queue().slice(1));
+      flushing = false;
+      if (queue().length) { flush(); return; }
+      say(data.sent);
+      // Back in step with the server: show the question we are at as the server renders it.
+      var done = form.querySelector("fieldset").hidden;
+      window.location.assign(done ? data.summary_url : questionUrl(form.dataset.item));
+    }, function (err) {
+      flushing = false;
+      if (err.network) { setTimeout(flush, 3000); return; }
+      setQueue(queue().slice(1)); // the server refused it (e.g. finished elsewhere): drop it
+      say(err.message, true);
+      flush();
+    });
+  }
+
   form.addEventListener("submit", function (event) {
-    var button = event.submitter;
-    if (!button) return;
+    var btn = event.submitter;
+    if (!btn) return;
     event.preventDefault();
     if (busy) return; // a double tap saves once
-    busy = true;
-    var body = { item: form.dataset.item, client_id: clientId() };
-    if (button.name === "step") body.step = parseInt(button.value, 10);
-    else if (button.name === "declined") body.declined = true;
+    var key = form.dataset.item;
+    var body = { item: key, client_id: clientId() };
+    if (btn.name === "step") body.step = parseInt(btn.value, 10);
+    else if (btn.name === "declined") body.declined = true;
     else body.text = form.querySelector("textarea").value;
     if (form.querySelector("input[name=return]")) body["return"] = "summary";
-    markChosen(button);
+    markChosen(btn);
+    if (offline || queue().length) { // keep the order: behind what is already waiting
+      setQueue(queue().concat([body]));
+      offline = true;
+      say(data.queued.replace("{n}", queue().length));
+      showNext(key);
+      flush();
+      return;
+    }
+    busy = true;
     say(form.dataset.msgSaving);
-    fetch(form.dataset.saveUrl, {
-      method: "POST",
-      credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "Accept": "application/json", "X-CSRFToken": token },
-      body: JSON.stringify(body)
-    }).then(function (response) {
-      return response.json().catch(function () { return {}; }).then(function (data) {
-        if (response.ok && data.next) {
-          say(form.dataset.msgSaved);
-          window.location.assign(data.next);
-        } else {
-          busy = false;
-          say(data.error || form.dataset.msgFailed, true);
-        }
-      });
-    }).catch(function () {
+    send(body).then(function (json) {
+      say(form.dataset.msgSaved);
+      window.location.assign(json.next);
+    }, function (err) {
       busy = false;
-      say(form.dataset.msgFailed, true);
+      if (!err.network) { say(err.message, true); return; }
+      setQueue(queue().concat([body]));
+      offline = true;
+      say(data.queued.replace("{n}", queue().length));
+      showNext(key);
+      setTimeout(flush, 3000);
     });
   });
+
+  window.addEventListener("online", flush);
+  window.addEventListener("beforeunload", function (event) {
+    if (queue().length) { event.preventDefault(); event.returnValue = data.leave; }
+  });
+  if (queue().length) { offline = true; flush(); } // answers left from an earlier visit
 })();

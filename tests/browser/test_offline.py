@@ -1,0 +1,41 @@
+"""No answer lost on a bad network: three answers tapped offline are stored once, in order,
+when the connection returns."""
+
+import pytest
+import sqlalchemy as sa
+
+from questionnaire import links
+from questionnaire.extensions import db
+from questionnaire.models import Answer, Questionnaire
+from tests.conftest import stored
+
+pytestmark = pytest.mark.browser
+
+
+def test_answers_tapped_offline_are_sent_once_when_back_online(live_server, browser,
+                                                                make_participant):
+    context = browser.new_context(viewport={"width": 820, "height": 1180}, has_touch=True)
+    page = context.new_page()
+    person = make_participant()
+    token = links.create(person)
+    db.session.commit()
+    page.goto(f"{live_server}/l/{token}")
+    page.wait_for_selector("#progress")
+
+    context.set_offline(True)
+    for step, progress in ((2, "Fråga 2 av 6"), (5, "Fråga 3 av 6"), (3, "Fråga 4 av 6")):
+        page.locator(f"button.step[value='{step}']").tap()
+        page.wait_for_function(
+            f"document.getElementById('progress').textContent === '{progress}'")
+    assert "3 svar väntar" in page.locator("#save-status").inner_text()
+    queued = page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('stegvis-queue'))")
+    assert len(queued) == 1
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Answer)) == 0
+
+    context.set_offline(False)
+    page.wait_for_url("**/fraga/S4", timeout=20000)
+    q = db.session.scalars(sa.select(Questionnaire)).one()
+    assert stored(q.id) == {"S1": 2, "S2": 5, "S3": 3}
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Answer)) == 3
+    assert page.evaluate("localStorage.length") == 0
+    context.close()
