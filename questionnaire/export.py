@@ -97,12 +97,7 @@ def _questionnaires(filters: Filters, include_free_text: bool) -> Iterator[tuple
     )
     if not include_free_text:
         query = query.where(Answer.scale_max > 0)
-    if filters.start is not None:
-        query = query.where(Questionnaire.completed_at >= dt.datetime.combine(filters.start,
-                                                                              dt.time()))
-    if filters.end is not None:
-        query = query.where(Questionnaire.completed_at < dt.datetime.combine(
-            filters.end + dt.timedelta(days=1), dt.time()))
+    query = filters.completed_in_period(query)
     if filters.insats is not None:
         query = query.where(Insats.name == filters.insats)
     key = current_app.config["PSEUDONYM_KEY"]

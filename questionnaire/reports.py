@@ -53,6 +53,16 @@ class Filters:
     insats: str | None = None
     min_group: int = 10
 
+    def completed_in_period(self, query: sa.Select) -> sa.Select:
+        """Only questionnaires completed in the period (both dates inclusive)."""
+        if self.start is not None:
+            query = query.where(
+                Questionnaire.completed_at >= dt.datetime.combine(self.start, dt.time()))
+        if self.end is not None:
+            query = query.where(Questionnaire.completed_at < dt.datetime.combine(
+                self.end + dt.timedelta(days=1), dt.time()))
+        return query
+
     def year_earlier(self) -> Filters | None:
         if self.start is None or self.end is None:
             return None
@@ -95,12 +105,7 @@ def completed(filters: Filters, instrument_keys: Iterable[str], respondent: str 
     )
     if respondent != "*":
         query = query.where(Questionnaire.respondent == respondent)
-    if filters.start is not None:
-        query = query.where(Questionnaire.completed_at >= dt.datetime.combine(filters.start,
-                                                                              dt.time()))
-    if filters.end is not None:
-        query = query.where(Questionnaire.completed_at < dt.datetime.combine(
-            filters.end + dt.timedelta(days=1), dt.time()))
+    query = filters.completed_in_period(query)
     if filters.insats is not None:
         query = query.join(Insats, Enrolment.insats_id == Insats.id).where(
             Insats.name == filters.insats)

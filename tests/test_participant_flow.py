@@ -159,3 +159,5 @@ def test_a_server_restart_mid_questionnaire_loses_nothing(app, client, make_part
                           headers={"X-CSRFToken": token})
     assert response.status_code == 200
     assert stored(qid) == {"S1": 2, "S2": 4, "S3": 5}
+    with restarted.app_context():
+        db.engine.dispose()  # the "other process" closes its connections
