@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.dialects import postgresql, sqlite
 
-from questionnaire import instruments, schedule
+from questionnaire import audit, instruments, schedule
 from questionnaire.extensions import db
 from questionnaire.instruments.base import Instrument, Item
 from questionnaire.models import Answer, Enrolment, Questionnaire, utcnow
@@ -122,6 +122,10 @@ def save_answer(
     existing = answers.get(item.key)
     if client_id and existing is not None and existing.client_id == client_id:
         return existing  # a retried save of the same tap
+    if existing is not None:
+        # A changed answer is audited: which item, not the values (NNS answers stay private).
+        audit.record("answer_changed", actor=f"{q.respondent}:{q.enrolment.participant.code}",
+                     subject=q.enrolment.participant.code, questionnaire=q.id, item=item.key)
 
     if item.is_text:
         if step is not None:

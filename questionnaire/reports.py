@@ -320,6 +320,54 @@ REPORTS = {
 }
 
 
+AREAS_HEADER = ("item", "group", "n", "improved_pct", "unchanged_pct", "worse_pct")
+
+
+def progression_areas(filters: Filters) -> list[dict]:
+    """Per SKAPA area: the shares of participants (exit in the period, with an intake rating,
+    the area answered both times) whose rating improved, stayed the same or got worse."""
+    exits = completed(filters, ["skapa"])
+    exits = sa.select(exits).where(exits.c.timepoint == "exit").subquery()
+    intake_q = sa.orm.aliased(Questionnaire)
+    intake_a = sa.orm.aliased(Answer)
+    exit_a = sa.orm.aliased(Answer)
+    change = sa.case((exit_a.step > intake_a.step, 1), (exit_a.step < intake_a.step, -1),
+                     else_=0)
+    group = _group_sql(exits.c.gender)
+    counts: dict[str, dict[str, dict[int, int]]] = defaultdict(
+        lambda: {g: defaultdict(int) for g in ("kvinnor", "man", "other")})
+    for item, g, direction, count in db.session.execute(
+        sa.select(exit_a.item_key, group, change, sa.func.count())
+        .select_from(exits)
+        .join(intake_q, sa.and_(intake_q.enrolment_id == exits.c.eid,
+                                intake_q.instrument == "skapa", intake_q.timepoint == "intake",
+                                intake_q.respondent == "deltagare",
+                                intake_q.completed_at.is_not(None)))
+        .join(exit_a, sa.and_(exit_a.questionnaire_id == exits.c.qid, exit_a.step.is_not(None)))
+        .join(intake_a, sa.and_(intake_a.questionnaire_id == intake_q.id,
+                                intake_a.item_key == exit_a.item_key,
+                                intake_a.step.is_not(None)))
+        .group_by(exit_a.item_key, group, change)
+    ):
+        counts[item][g][int(direction)] += count
+    rows = []
+    for item in instruments.get("skapa").items:
+        hist = counts[item.key]
+        persons = _by_group({g: sum(h.values()) for g, h in hist.items()})
+        shown = visible_groups(persons, filters.min_group)
+        for g in GROUPS:
+            row = dict.fromkeys(AREAS_HEADER)
+            row.update(item=item.key, group=g)
+            if g in shown:
+                h = {d: (sum(hist[x][d] for x in hist) if g == "samtliga" else hist[g][d])
+                     for d in (-1, 0, 1)}
+                n = persons[g]
+                row.update(n=n, improved_pct=pct(h[1], n), unchanged_pct=pct(h[0], n),
+                           worse_pct=pct(h[-1], n))
+            rows.append(row)
+    return rows
+
+
 RESPONSES_HEADER = ("instrument", "timepoint", "due", "overdue", "done", "missed")
 EXITS_HEADER = ("reason_group", "reason", "samtliga", "kvinnor", "man")
 
@@ -383,6 +431,7 @@ def exits(filters: Filters) -> list[dict]:
 
 #: Reports the web pages show besides the contract's three.
 WEB_REPORTS = {
+    "areas": (AREAS_HEADER, progression_areas),
     "responses": (RESPONSES_HEADER, responses),
     "exits": (EXITS_HEADER, exits),
 }

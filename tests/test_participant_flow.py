@@ -1,5 +1,6 @@
 """The participant's way through a questionnaire, over HTTP (forms and the tablet's JSON)."""
 
+import json
 import re
 
 import sqlalchemy as sa
@@ -161,3 +162,16 @@ def test_a_server_restart_mid_questionnaire_loses_nothing(app, client, make_part
     assert stored(qid) == {"S1": 2, "S2": 4, "S3": 5}
     with restarted.app_context():
         db.engine.dispose()  # the "other process" closes its connections
+
+
+def test_changing_an_answer_is_audited_without_its_value(client, make_participant, open_link,
+                                                         answer):
+    from questionnaire.models import AuditEvent
+
+    qid = questionnaire_id(open_link(make_participant()))
+    answer(qid, "S1", step=2)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent)) == 0
+    answer(qid, "S1", step=4)
+    event = db.session.scalars(sa.select(AuditEvent)).one()
+    assert event.action == "answer_changed"
+    assert json.loads(event.details) == {"item": "S1", "questionnaire": qid}  # no values

@@ -1,6 +1,7 @@
 """Reports against hand-computed numbers (domain.md part B)."""
 
 import csv
+import datetime as dt
 import io
 
 import openpyxl
@@ -241,3 +242,29 @@ def test_response_overview_counts_due_done_and_missed(make_participant):
     intake = rows[("skapa", "intake")]
     assert (intake["due"], intake["overdue"], intake["done"], intake["missed"]) == (1, 1, 1, 1)
     assert rows[("nns-pagaende", "6m")]["due"] == 1
+
+
+def test_progression_per_area_by_hand(runner, progression_data):
+    from questionnaire import reports
+
+    rows = reports.progression_areas(reports.Filters(
+        dt.date(2025, 11, 1), dt.date(2026, 10, 31), min_group=1))
+    s1 = next(r for r in rows if (r["item"], r["group"]) == ("S1", "samtliga"))
+    # S1: a 1->2 better, b 3->2 worse, c 1->5 better
+    assert (s1["n"], str(s1["improved_pct"]), str(s1["unchanged_pct"]),
+            str(s1["worse_pct"])) == (3, "66.7", "0.0", "33.3")
+    s6 = next(r for r in rows if (r["item"], r["group"]) == ("S6", "samtliga"))
+    assert s6["n"] == 2  # a skipped S6 at intake: not compared
+
+
+@pytest.mark.parametrize(("men", "shown"), [(9, False), (10, True), (11, True)])
+def test_small_group_rule_for_men_at_k_minus_1_k_and_k_plus_1(runner, tmp_path, men, shown):
+    data = Data()
+    for _ in range(10):
+        data.form(data.person("kvinna"), AVSLUT, "exit", "2026-03-01", {"N1": 6})
+    for _ in range(men):
+        data.form(data.person("man"), AVSLUT, "exit", "2026-03-01", {"N1": 1})
+    data.load(runner, tmp_path)
+    rows = report(runner, "nns")
+    for group in ("kvinnor", "man"):
+        assert (row(rows, form="avslut", item="N1", group=group)["n"] != "") is shown

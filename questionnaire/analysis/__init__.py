@@ -31,6 +31,7 @@ bp = Blueprint("analysis", __name__, url_prefix="/personal")
 REPORT_TITLES = {
     "nns": N_("NNS indikatorenkät"),
     "progression": N_("Stegförflyttning"),
+    "areas": N_("Stegförflyttning per område"),
     "skapa": N_("SKAPA-profil"),
     "responses": N_("Svarsöversikt"),
     "exits": N_("Avslut per orsak"),
@@ -46,6 +47,7 @@ COLUMN_LABELS = {
     "done": N_("Besvarade"), "missed": N_("Missade"), "reason": N_("Avslutsorsak"),
     "kvinnor": N_("Kvinnor"), "man": N_("Män"), "samtliga": N_("Samtliga"),
     "reason_group": N_("Typ av avslut"),
+    "improved_pct": N_("% bättre"), "unchanged_pct": N_("% oförändrat"), "worse_pct": N_("% sämre"),
 }
 VALUE_LABELS = {
     "samtliga": N_("Samtliga"), "kvinnor": N_("Kvinnor"), "man": N_("Män"),
