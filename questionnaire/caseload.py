@@ -116,6 +116,7 @@ class Area:
     previous: int | None
     latest: int | None
     staff: int | None  # the handledare's latest parallel rating
+    own: int | None = None  # the participant's most recent rating of the area
 
     @property
     def since_intake(self) -> int | None:
@@ -131,8 +132,8 @@ class Area:
 
     @property
     def differs(self) -> bool:
-        return self.staff is not None and self.latest is not None and abs(
-            self.staff - self.latest) >= DIFFERENCE
+        return self.staff is not None and self.own is not None and abs(
+            self.staff - self.own) >= DIFFERENCE
 
 
 def ratings(enrolment: Enrolment, respondent: str) -> list[tuple[Questionnaire, dict[str, int]]]:
@@ -152,14 +153,16 @@ def ratings(enrolment: Enrolment, respondent: str) -> list[tuple[Questionnaire, 
 
 
 def areas(enrolment: Enrolment) -> list[Area]:
+    """Per area: the first rating, the one before the latest, the latest (only once there are two
+    ratings to compare) and the handledare's latest."""
     mine = ratings(enrolment, "deltagare")
     staff = ratings(enrolment, "handledare")
-    intake = next((s for q, s in mine if q.timepoint == "intake"), mine[0][1] if mine else {})
-    latest = mine[-1][1] if mine else {}
+    first = mine[0][1] if mine else {}
+    latest = mine[-1][1] if len(mine) > 1 else {}
     previous = mine[-2][1] if len(mine) > 1 else {}
     staff_latest = staff[-1][1] if staff else {}
-    return [Area(i.key, i.area, intake.get(i.key) if len(mine) > 1 or mine else None,
-                 previous.get(i.key), latest.get(i.key), staff_latest.get(i.key))
+    return [Area(i.key, i.area, first.get(i.key), previous.get(i.key), latest.get(i.key),
+                 staff_latest.get(i.key), own=(latest or first).get(i.key))
             for i in instruments.get("skapa").items]
 
 

@@ -247,3 +247,12 @@ def test_samordnare_creates_a_user_with_a_temporary_password(client, login):
     assert "Tillfälligt lösenord" in client.get("/personal/anvandare").text
     assert post(client, "/personal/anvandare", email="ny@kommun.example",
                 role="handledare").status_code == 400
+
+
+def test_dialogue_with_a_single_rating_compares_nothing(client, handledare, make_participant):
+    person = make_participant(insats="Testinsatsen")
+    complete_skapa(person, "intake", [1, 2, 3, 3, 2, 5])
+    page = client.get(f"/personal/deltagare/{person.code}/dialog")
+    assert "Förändringen syns när deltagaren har skattat igen." in page.text
+    assert "har blivit bättre" not in page.text
+    assert "→ 0" not in page.text
