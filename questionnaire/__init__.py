@@ -21,8 +21,8 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 
+from questionnaire import assets, security
 from questionnaire import config as config_module
-from questionnaire import security
 from questionnaire.extensions import babel, csrf, db, limiter, login_manager
 from questionnaire.i18n import available_locales, language_name, select_locale, text_direction
 from questionnaire.pages import message_page
@@ -58,6 +58,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     login_manager.login_message = _l("Logga in för att fortsätta.")
     limiter.init_app(app)
     security.init_app(app)
+    assets.init_app(app)
 
     from questionnaire import analysis, auth, participant, staff
 

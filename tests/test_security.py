@@ -41,3 +41,20 @@ def test_secure_cookies_when_configured(monkeypatch):
                       "PSEUDONYM_KEY": "y"})
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.debug is False
+
+
+def test_static_files_have_hashed_urls_long_caching_and_compression(client, make_participant,
+                                                                    open_link):
+    import re
+
+    page = client.get(open_link(make_participant()), follow_redirects=True)
+    css = re.search(r'href="(/static/css/stegvis\.css\?v=[0-9a-f]{12})"', page.text).group(1)
+    response = client.get(css, headers={"Accept-Encoding": "gzip"})
+    assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert response.headers["Content-Encoding"] == "gzip"
+    bundle = client.get("/static/vendor/plotly-polar.min.js?v=x",
+                        headers={"Accept-Encoding": "gzip"})
+    assert bundle.headers["Content-Encoding"] == "gzip"
+    assert len(bundle.data) < 450_000  # 1.15 MB on disk
+    # pages themselves are not compressed (they carry the CSRF token: BREACH)
+    assert "Content-Encoding" not in client.get("/", headers={"Accept-Encoding": "gzip"}).headers
