@@ -147,6 +147,18 @@ def _nns_counts(filters: Filters):
     return persons, steps
 
 
+def _empty_hist() -> dict[str, defaultdict[int, int]]:
+    """Counts per gender group ('kvinnor', 'man', 'other'), keyed by step or category."""
+    return {g: defaultdict(int) for g in ("kvinnor", "man", "other")}
+
+
+def _for_group(hist: dict[str, defaultdict[int, int]], group: str, keys) -> dict[int, int]:
+    """The counts a report row is about: everyone for samtliga, else that gender's."""
+    if group == "samtliga":
+        return {k: sum(h[k] for h in hist.values()) for k in keys}
+    return {k: hist[group][k] for k in keys}
+
+
 def _by_group(counts: dict[str, int]) -> dict[str, int]:
     """Per-gender counts ('kvinnor', 'man', 'other') to report groups (samtliga = all)."""
     return {"samtliga": sum(counts.values()), "kvinnor": counts.get("kvinnor", 0),
@@ -173,7 +185,7 @@ def _nns_rows(filters: Filters) -> list[dict]:
         for item in inst.items:
             if item.is_text:
                 continue
-            hist = {g: defaultdict(int) for g in ("kvinnor", "man", "other")}
+            hist = _empty_hist()
             for (instrument, item_key, g, step), count in steps.items():
                 if instrument == key and item_key == item.key:
                     hist[g][step] += count
@@ -188,9 +200,7 @@ def _nns_rows(filters: Filters) -> list[dict]:
                 row = dict.fromkeys(NNS_HEADER)
                 row.update(form=form, item=item.key, group=group)
                 if group in shown:
-                    h = {s: sum(hist[g][s] for g in hist) if group == "samtliga"
-                         else hist["kvinnor" if group == "kvinnor" else "man"][s]
-                         for s in range(1, item.scale_max + 1)}
+                    h = _for_group(hist, group, range(1, item.scale_max + 1))
                     a = answered[group]
                     row.update(n=asked[group], answered=a,
                                response_rate_pct=pct(a, asked[group]))
@@ -207,27 +217,37 @@ def _nns_rows(filters: Filters) -> list[dict]:
     return rows
 
 
-def _skapa_pairs(filters: Filters):
-    """Per person with an exit self-rating in the period and an intake self-rating in the same
-    enrolment: how many areas improved. Counted in SQL; returns (gender group, improved)->n."""
+def _exit_and_intake(filters: Filters, outer: bool):
+    """SKAPA exit self-ratings completed in the period, each joined to the intake self-rating of
+    the same enrolment and to the answers of both, area by area (only areas answered both times;
+    with `outer`, also exits with no such area). Returns (exits subquery, exit answer alias,
+    intake answer alias, the joined FROM clause)."""
     exits = completed(filters, ["skapa"])
     exits = sa.select(exits).where(exits.c.timepoint == "exit").subquery()
     intake_q = sa.orm.aliased(Questionnaire)
     intake_a = sa.orm.aliased(Answer)
     exit_a = sa.orm.aliased(Answer)
+    joined = sa.join(exits, intake_q, sa.and_(
+        intake_q.enrolment_id == exits.c.eid, intake_q.instrument == "skapa",
+        intake_q.timepoint == "intake", intake_q.respondent == "deltagare",
+        intake_q.completed_at.is_not(None)))
+    joined = joined.join(exit_a, sa.and_(exit_a.questionnaire_id == exits.c.qid,
+                                         exit_a.step.is_not(None)), isouter=outer)
+    joined = joined.join(intake_a, sa.and_(intake_a.questionnaire_id == intake_q.id,
+                                           intake_a.item_key == exit_a.item_key,
+                                           intake_a.step.is_not(None)), isouter=outer)
+    return exits, exit_a, intake_a, joined
+
+
+def _skapa_pairs(filters: Filters):
+    """Per person with an exit self-rating in the period and an intake self-rating in the same
+    enrolment: how many areas improved. Counted in SQL; returns (gender group, improved)->n."""
+    exits, exit_a, intake_a, joined = _exit_and_intake(filters, outer=True)
     improved = sa.func.sum(sa.case((exit_a.step > intake_a.step, 1), else_=0))
     per_person = (
         sa.select(exits.c.pid, _group_sql(exits.c.gender).label("grp"),
                   sa.func.coalesce(improved, 0).label("improved"))
-        .join(intake_q, sa.and_(intake_q.enrolment_id == exits.c.eid,
-                                intake_q.instrument == "skapa", intake_q.timepoint == "intake",
-                                intake_q.respondent == "deltagare",
-                                intake_q.completed_at.is_not(None)))
-        .outerjoin(exit_a, sa.and_(exit_a.questionnaire_id == exits.c.qid,
-                                   exit_a.step.is_not(None)))
-        .outerjoin(intake_a, sa.and_(intake_a.questionnaire_id == intake_q.id,
-                                     intake_a.item_key == exit_a.item_key,
-                                     intake_a.step.is_not(None)))
+        .select_from(joined)
         .group_by(exits.c.pid, exits.c.gender)
     ).subquery()
     return {
@@ -239,7 +259,7 @@ def _skapa_pairs(filters: Filters):
 
 def progression(filters: Filters) -> list[dict]:
     counts = _skapa_pairs(filters)
-    hist = {g: defaultdict(int) for g in ("kvinnor", "man", "other")}
+    hist = _empty_hist()
     for (g, improved), count in counts.items():
         hist[g][int(improved)] += count
     persons = _by_group({g: sum(h.values()) for g, h in hist.items()})
@@ -249,8 +269,7 @@ def progression(filters: Filters) -> list[dict]:
         row = dict.fromkeys(PROGRESSION_HEADER)
         row["group"] = group
         if group in shown:
-            h = {k: (sum(hist[g][k] for g in hist) if group == "samtliga" else
-                     hist["kvinnor" if group == "kvinnor" else "man"][k]) for k in range(7)}
+            h = _for_group(hist, group, range(7))
             n = persons[group]
             row["n"] = n
             row.update({f"areas_{k}_pct": pct(h[k], n) for k in range(7)})
@@ -326,27 +345,14 @@ AREAS_HEADER = ("item", "group", "n", "improved_pct", "unchanged_pct", "worse_pc
 def progression_areas(filters: Filters) -> list[dict]:
     """Per SKAPA area: the shares of participants (exit in the period, with an intake rating,
     the area answered both times) whose rating improved, stayed the same or got worse."""
-    exits = completed(filters, ["skapa"])
-    exits = sa.select(exits).where(exits.c.timepoint == "exit").subquery()
-    intake_q = sa.orm.aliased(Questionnaire)
-    intake_a = sa.orm.aliased(Answer)
-    exit_a = sa.orm.aliased(Answer)
+    exits, exit_a, intake_a, joined = _exit_and_intake(filters, outer=False)
     change = sa.case((exit_a.step > intake_a.step, 1), (exit_a.step < intake_a.step, -1),
                      else_=0)
     group = _group_sql(exits.c.gender)
-    counts: dict[str, dict[str, dict[int, int]]] = defaultdict(
-        lambda: {g: defaultdict(int) for g in ("kvinnor", "man", "other")})
+    counts: dict[str, dict[str, defaultdict[int, int]]] = defaultdict(_empty_hist)
     for item, g, direction, count in db.session.execute(
         sa.select(exit_a.item_key, group, change, sa.func.count())
-        .select_from(exits)
-        .join(intake_q, sa.and_(intake_q.enrolment_id == exits.c.eid,
-                                intake_q.instrument == "skapa", intake_q.timepoint == "intake",
-                                intake_q.respondent == "deltagare",
-                                intake_q.completed_at.is_not(None)))
-        .join(exit_a, sa.and_(exit_a.questionnaire_id == exits.c.qid, exit_a.step.is_not(None)))
-        .join(intake_a, sa.and_(intake_a.questionnaire_id == intake_q.id,
-                                intake_a.item_key == exit_a.item_key,
-                                intake_a.step.is_not(None)))
+        .select_from(joined)
         .group_by(exit_a.item_key, group, change)
     ):
         counts[item][g][int(direction)] += count
@@ -359,8 +365,7 @@ def progression_areas(filters: Filters) -> list[dict]:
             row = dict.fromkeys(AREAS_HEADER)
             row.update(item=item.key, group=g)
             if g in shown:
-                h = {d: (sum(hist[x][d] for x in hist) if g == "samtliga" else hist[g][d])
-                     for d in (-1, 0, 1)}
+                h = _for_group(hist, g, (-1, 0, 1))
                 n = persons[g]
                 row.update(n=n, improved_pct=pct(h[1], n), unchanged_pct=pct(h[0], n),
                            worse_pct=pct(h[-1], n))
