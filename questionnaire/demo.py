@@ -103,9 +103,18 @@ def generate(n: int, seed: int | None, today: dt.date) -> DemoResult:
     return DemoResult(INSATS, LOGIN, password, n, link_code)
 
 
-def _answer_rows(rng: random.Random, qid: int, version, key: str, steps: list[int] | None):
+def _questionnaire_row(rng: random.Random, enrolment_id: int, version, key: str,
+                       timepoint: str, day: dt.date, respondent: str) -> dict:
+    """A completed questionnaire at a random time of `day`."""
+    when = dt.datetime.combine(day, dt.time(rng.randint(8, 16), rng.randint(0, 59)))
+    return {"enrolment_id": enrolment_id, "instrument_version_id": version.id,
+            "instrument": key, "timepoint": timepoint, "respondent": respondent,
+            "language": "sv", "source": "tablet", "started_at": when, "completed_at": when}
+
+
+def _answer_rows(rng: random.Random, qid: int, version, key: str,
+                 steps: list[int] | None, when: dt.datetime) -> list[dict]:
     inst = instruments.get(key, version.version)
-    when = None
     rows = []
     n6a = None
     for n, item in enumerate(inst.items):
@@ -134,16 +143,10 @@ def _answer_rows(rng: random.Random, qid: int, version, key: str, steps: list[in
 
 def _questionnaire(rng: random.Random, enrolment_id: int, version, key: str, timepoint: str,
                    day: dt.date, respondent: str, steps: list[int] | None) -> None:
-    when = dt.datetime.combine(day, dt.time(rng.randint(8, 16), rng.randint(0, 59)))
-    qid = db.session.scalar(sa.insert(Questionnaire).returning(Questionnaire.id), {
-        "enrolment_id": enrolment_id, "instrument_version_id": version.id, "instrument": key,
-        "timepoint": timepoint, "respondent": respondent, "language": "sv", "source": "tablet",
-        "started_at": when, "completed_at": when,
-    })
-    rows = _answer_rows(rng, qid, version, key, steps)
-    for row in rows:
-        row["answered_at"] = when
-    db.session.execute(sa.insert(Answer), rows)
+    row = _questionnaire_row(rng, enrolment_id, version, key, timepoint, day, respondent)
+    qid = db.session.scalar(sa.insert(Questionnaire).returning(Questionnaire.id), row)
+    db.session.execute(sa.insert(Answer),
+                       _answer_rows(rng, qid, version, key, steps, row["completed_at"]))
 
 
 def _generate_chunk(rng, chunk, insats, versions, new_code, today) -> None:
@@ -191,13 +194,9 @@ def _generate_chunk(rng, chunk, insats, versions, new_code, today) -> None:
             if rng.random() < 0.65:
                 plan.append(("nns-avslut", "exit", exit_date, "deltagare", None))
         for key, timepoint, day, respondent, steps in plan:
-            when = dt.datetime.combine(day, dt.time(rng.randint(8, 16), rng.randint(0, 59)))
-            questionnaires.append({
-                "enrolment_id": eid, "instrument_version_id": versions[key].id,
-                "instrument": key, "timepoint": timepoint, "respondent": respondent,
-                "language": "sv", "source": "tablet", "started_at": when, "completed_at": when,
-            })
-            plans.append((key, steps, when))
+            questionnaires.append(
+                _questionnaire_row(rng, eid, versions[key], key, timepoint, day, respondent))
+            plans.append((key, steps))
     if not questionnaires:
         return
     qids = db.session.scalars(
@@ -205,8 +204,6 @@ def _generate_chunk(rng, chunk, insats, versions, new_code, today) -> None:
         questionnaires,
     ).all()
     answers = []
-    for qid, (key, steps, when) in zip(qids, plans, strict=True):
-        for row in _answer_rows(rng, qid, versions[key], key, steps):
-            row["answered_at"] = when
-            answers.append(row)
+    for qid, q, (key, steps) in zip(qids, questionnaires, plans, strict=True):
+        answers.extend(_answer_rows(rng, qid, versions[key], key, steps, q["completed_at"]))
     db.session.execute(sa.insert(Answer), answers)
