@@ -57,6 +57,7 @@ from questionnaire.models import (
     Enrolment,
     Insats,
     InsatsStaff,
+    Participant,
     ScheduleEntry,
     User,
     utcnow,
@@ -255,6 +256,15 @@ def handover_lock() -> Any:
     return None
 
 
+def _lock_to_participant(person: Participant, questionnaire_ids: list[int],
+                         access: int | None = None) -> None:
+    """Hand the tablet over: only these questionnaires (and, with `access`, the participant's own
+    data) are reachable until the handledare's password; the staff language is kept aside."""
+    session[HANDOVER] = {"by": current_user.id, "code": person.code,
+                         "seen": utcnow().timestamp(), "staff_lang": session.pop("lang", None)}
+    grant(questionnaire_ids, access=access)
+
+
 @bp.post("/deltagare/<code>/lamna-over")
 @role_required(*CASEWORK)
 def handover(code: str) -> Any:
@@ -269,9 +279,7 @@ def handover(code: str) -> Any:
     audit.record("handover", user_id=current_user.id, subject=person.code,
                  questionnaires=[q.id for q in due])
     db.session.commit()
-    session[HANDOVER] = {"by": current_user.id, "code": person.code,
-                         "seen": utcnow().timestamp(), "staff_lang": session.pop("lang", None)}
-    grant([q.id for q in due])
+    _lock_to_participant(person, [q.id for q in due])
     return redirect(url_for("participant.resume", qid=due[0].id))
 
 
@@ -315,9 +323,7 @@ def show_own_data(code: str) -> Any:
     person = enrolment.participant
     audit.record("right_of_access", user_id=current_user.id, subject=person.code)
     db.session.commit()
-    session[HANDOVER] = {"by": current_user.id, "code": person.code,
-                         "seen": utcnow().timestamp(), "staff_lang": session.pop("lang", None)}
-    grant([], access=person.id)
+    _lock_to_participant(person, [], access=person.id)
     return redirect(url_for("participant.my_data"))
 
 
