@@ -28,9 +28,7 @@ def write_csv(stream: IO[str], header: Sequence[str], rows: Iterable[Sequence[An
     count = 0
     for row in rows:
         values = [row.get(h) for h in header] if isinstance(row, dict) else row
-        writer.writerow([
-            "'" + v if v.__class__ is str and v.startswith(FORMULA_START) else v for v in values
-        ])
+        writer.writerow([excel_safe(v) for v in values])
         count += 1
     return count
 
