@@ -176,6 +176,30 @@ def complete(q: Questionnaire, when: dt.datetime | None = None) -> None:
     db.session.flush()
 
 
+def skapa_ratings(respondent: str, *, enrolment_id: int | None = None,
+                  participant_id: int | None = None) -> list[tuple[Questionnaire, dict[str, int]]]:
+    """Completed SKAPA ratings by one respondent, of one enrolment or of all a participant's,
+    oldest first, each with its steps by item (skipped items left out)."""
+    query = (
+        sa.select(Questionnaire).join(Enrolment, Questionnaire.enrolment_id == Enrolment.id)
+        .where(Questionnaire.instrument == "skapa", Questionnaire.respondent == respondent,
+               Questionnaire.completed_at.is_not(None))
+        .order_by(Questionnaire.completed_at, Questionnaire.id)
+    )
+    if enrolment_id is not None:
+        query = query.where(Questionnaire.enrolment_id == enrolment_id)
+    if participant_id is not None:
+        query = query.where(Enrolment.participant_id == participant_id)
+    qs = db.session.scalars(query).all()
+    steps: dict[int, dict[str, int]] = {q.id: {} for q in qs}
+    for qid, key, step in db.session.execute(
+        sa.select(Answer.questionnaire_id, Answer.item_key, Answer.step)
+        .where(Answer.questionnaire_id.in_(list(steps)), Answer.step.is_not(None))
+    ):
+        steps[qid][key] = step
+    return [(q, steps[q.id]) for q in qs]
+
+
 def is_open(questionnaire_id: int) -> bool:
     q = db.session.get(Questionnaire, questionnaire_id)
     return q is not None and q.completed_at is None

@@ -12,7 +12,6 @@ from questionnaire import answers, codes, instruments, schedule
 from questionnaire.extensions import db
 from questionnaire.models import (
     ActionNote,
-    Answer,
     Enrolment,
     Insats,
     InsatsStaff,
@@ -136,27 +135,11 @@ class Area:
             self.staff - self.own) >= DIFFERENCE
 
 
-def ratings(enrolment: Enrolment, respondent: str) -> list[tuple[Questionnaire, dict[str, int]]]:
-    """Completed SKAPA ratings of this enrolment by one respondent, oldest first."""
-    qs = db.session.scalars(
-        sa.select(Questionnaire).filter_by(enrolment_id=enrolment.id, instrument="skapa",
-                                           respondent=respondent)
-        .where(Questionnaire.completed_at.is_not(None)).order_by(Questionnaire.completed_at)
-    ).all()
-    steps: dict[int, dict[str, int]] = {q.id: {} for q in qs}
-    for qid, key, step in db.session.execute(
-        sa.select(Answer.questionnaire_id, Answer.item_key, Answer.step)
-        .where(Answer.questionnaire_id.in_(list(steps)), Answer.step.is_not(None))
-    ):
-        steps[qid][key] = step
-    return [(q, steps[q.id]) for q in qs]
-
-
 def areas(enrolment: Enrolment) -> list[Area]:
     """Per area: the first rating, the one before the latest, the latest (only once there are two
     ratings to compare) and the handledare's latest."""
-    mine = ratings(enrolment, "deltagare")
-    staff = ratings(enrolment, "handledare")
+    mine = answers.skapa_ratings("deltagare", enrolment_id=enrolment.id)
+    staff = answers.skapa_ratings("handledare", enrolment_id=enrolment.id)
     first = mine[0][1] if mine else {}
     latest = mine[-1][1] if len(mine) > 1 else {}
     previous = mine[-2][1] if len(mine) > 1 else {}

@@ -10,13 +10,11 @@ import datetime as dt
 from dataclasses import dataclass
 
 import plotly.graph_objects as go
-import sqlalchemy as sa
 from flask_babel import format_date
 from flask_babel import gettext as _
 
-from questionnaire import instruments
-from questionnaire.extensions import db
-from questionnaire.models import TIMEPOINTS, Answer, Enrolment, Questionnaire
+from questionnaire import answers, instruments
+from questionnaire.models import TIMEPOINTS
 from questionnaire.schedule import TIMEPOINT_LABELS
 
 NEWEST = "#1d4ed8"
@@ -31,28 +29,12 @@ class Series:
 
 
 def skapa_series(participant_id: int, respondent: str = "deltagare") -> list[Series]:
-    """The participant's completed SKAPA ratings, oldest first."""
-    rows = db.session.execute(
-        sa.select(Questionnaire, Answer)
-        .join(Enrolment, Questionnaire.enrolment_id == Enrolment.id)
-        .outerjoin(Answer, Answer.questionnaire_id == Questionnaire.id)
-        .where(
-            Enrolment.participant_id == participant_id,
-            Questionnaire.instrument == "skapa",
-            Questionnaire.respondent == respondent,
-            Questionnaire.completed_at.is_not(None),
-        )
-        .order_by(Questionnaire.completed_at, Questionnaire.id)
-    ).all()
-    series: dict[int, Series] = {}
-    for q, answer in rows:
-        s = series.setdefault(q.id, Series(
-            label=f"{_(TIMEPOINT_LABELS[q.timepoint])} {format_date(q.completed_at, 'medium')}",
-            completed=q.completed_at, steps={},
-        ))
-        if answer is not None:
-            s.steps[answer.item_key] = answer.step
-    return list(series.values())
+    """The participant's completed SKAPA ratings, oldest first, labelled for the chart."""
+    return [
+        Series(label=f"{_(TIMEPOINT_LABELS[q.timepoint])} {format_date(q.completed_at, 'medium')}",
+               completed=q.completed_at, steps=steps)
+        for q, steps in answers.skapa_ratings(respondent, participant_id=participant_id)
+    ]
 
 
 @dataclass

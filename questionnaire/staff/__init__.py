@@ -412,8 +412,8 @@ def staff_rating(code: str) -> Any:
 def _dialogue_context(enrolment: Enrolment) -> dict[str, Any]:
     from questionnaire import chart  # Plotly only where a chart is shown
 
-    mine = caseload.ratings(enrolment, "deltagare")
-    staff = caseload.ratings(enrolment, "handledare")
+    mine = answers.skapa_ratings("deltagare", enrolment_id=enrolment.id)
+    staff = answers.skapa_ratings("handledare", enrolment_id=enrolment.id)
     items = instruments.get("skapa").items
     traces = [chart.Trace(f"{_(TIMEPOINT_LABELS[q.timepoint])} {q.completed_at:%Y-%m-%d}",
                           [s.get(i.key) for i in items], strong=n == len(mine) - 1)
