@@ -24,7 +24,7 @@ from flask_wtf.csrf import CSRFError
 from questionnaire import assets, security
 from questionnaire import config as config_module
 from questionnaire.extensions import babel, csrf, db, limiter, login_manager
-from questionnaire.i18n import available_locales, language_name, select_locale, text_direction
+from questionnaire.i18n import language, language_name, page_locales, select_locale, text_direction
 from questionnaire.pages import message_page
 
 
@@ -76,10 +76,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     @app.context_processor
     def page_language() -> dict[str, Any]:
         locale = str(get_locale() or "sv")
+        current = language(locale)
         return {
-            "lang": locale.replace("_", "-"),
+            "lang": current.tag,
             "dir": text_direction(locale),
-            "languages": [(code, language_name(code)) for code in available_locales()],
+            "font": current.font,
+            "languages": [(code, language(code).tag, language_name(code))
+                          for code in page_locales()],
             "current_locale": locale,
             "handover": session.get("handover") is not None,
             "handover_idle_seconds": app.config["HANDOVER_IDLE_MINUTES"] * 60,

@@ -63,7 +63,11 @@ def from_environment(instance: Path, overrides: dict) -> dict:
         "SESSION_COOKIE_SECURE": env.get("STEGVIS_SECURE_COOKIES", "0") == "1",
         "WTF_CSRF_TIME_LIMIT": None,  # a participant may think for a long time on one question
         "BABEL_DEFAULT_LOCALE": "sv",
-        "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "translations"),
+        # Two gettext domains in one folder: what participants see, and the staff pages.
+        "BABEL_DOMAIN": "messages;staff",
+        "BABEL_TRANSLATION_DIRECTORIES": f"{ROOT / 'translations'};{ROOT / 'translations'}",
+        # Recorded readings of the questions: AUDIO_FOLDER/LOCALE/INSTRUMENT/ITEM.mp3 (optional).
+        "AUDIO_FOLDER": env.get("STEGVIS_AUDIO_FOLDER", str(ROOT / "audio")),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         # Staff are logged out after this many idle minutes.
         "STAFF_IDLE_MINUTES": int(env.get("STEGVIS_STAFF_IDLE_MINUTES", "30")),

@@ -1,19 +1,25 @@
-"""Locale selection and the marker for strings that are translated when shown, not when defined.
+"""Languages, locale selection and the marker for strings translated when shown.
 
-Locale order, first match wins:
+Every language a participant can answer in is listed in LANGUAGES. Its catalog
+`translations/CODE/LC_MESSAGES/messages.po` holds everything a participant sees; the staff pages
+have their own domain (`staff.po`), translated for the staff languages only.
+
+Locale order, first match wins (among the languages of the page's audience):
   1. ?lang=xx on any page (stored in the session, so the choice sticks);
-  2. the language stored in the session (the participant's or the staff member's own choice);
-  3. the participant's preferred language (set at registration), while answering;
+  2. on a participant's page, their language (set at registration, updated when they switch);
+  3. the language stored in the session (the staff member's, or a visitor's, own choice);
   4. the browser's Accept-Language;
   5. Swedish.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 from babel import Locale
+from babel.support import Translations
 from flask import current_app, g, has_request_context, request, session
 
 
@@ -26,35 +32,103 @@ def N_(message: str) -> str:
     return message
 
 
+@dataclass(frozen=True)
+class Language:
+    code: str  # Babel locale and catalog folder, e.g. "fa_AF", "sv@lattlast"
+    tag: str  # BCP 47 tag for lang=, hreflang and speech synthesis
+    reviewed: bool = False  # a native speaker has reviewed the whole translation
+    font: str | None = None  # web font the script needs on a tablet without system fonts
+    staff: bool = False  # the staff pages are translated too
+    name: str | None = None  # a name Babel does not know, as a msgid translated in this language
+
+
+LANGUAGES: tuple[Language, ...] = (
+    Language("sv", "sv", reviewed=True, staff=True),
+    Language("sv@lattlast", "sv", name=N_("Lättläst svenska")),
+    Language("en", "en", staff=True),
+    Language("ar", "ar", font="arabic"),
+    Language("fa", "fa", font="arabic"),
+    Language("fa_AF", "fa-AF", font="arabic", name=N_("Dari")),
+    Language("so", "so"),
+    Language("ti", "ti", font="ethiopic"),
+    Language("uk", "uk"),
+)
+BY_CODE = {lang.code: lang for lang in LANGUAGES}
+
+
+def language(code: str | None) -> Language:
+    return BY_CODE.get(code or "sv", LANGUAGES[0])
+
+
 @cache
-def _available(translation_dir: str) -> tuple[str, ...]:
-    found = sorted(
-        p.parent.parent.name for p in Path(translation_dir).glob("*/LC_MESSAGES/messages.po")
-    )
-    return ("sv", *[loc for loc in found if loc != "sv"])
+def _catalogs(translation_dir: str, domain: str) -> frozenset[str]:
+    return frozenset(p.parent.parent.name
+                     for p in Path(translation_dir).glob(f"*/LC_MESSAGES/{domain}.po"))
+
+
+def _directory() -> str:
+    return current_app.config["BABEL_TRANSLATION_DIRECTORIES"].split(";")[0]
 
 
 def available_locales() -> tuple[str, ...]:
-    return _available(current_app.config["BABEL_TRANSLATION_DIRECTORIES"])
+    """Languages a participant can answer in (their catalog exists)."""
+    found = _catalogs(_directory(), "messages")
+    return tuple(lang.code for lang in LANGUAGES if lang.code == "sv" or lang.code in found)
+
+
+def staff_locales() -> tuple[str, ...]:
+    """Languages the staff pages are translated into."""
+    found = _catalogs(_directory(), "staff")
+    return tuple(lang.code for lang in LANGUAGES
+                 if lang.code == "sv" or (lang.staff and lang.code in found))
+
+
+def participant_side() -> bool:
+    """Is this page for a participant (in any of their languages) rather than for staff?"""
+    if session.get("handover") is not None:
+        return True
+    return request.blueprint not in ("staff", "auth", "analysis")
+
+
+def page_locales() -> tuple[str, ...]:
+    return available_locales() if participant_side() else staff_locales()
 
 
 def select_locale() -> str:
     if not has_request_context():  # the command line speaks the default language
         return current_app.config["BABEL_DEFAULT_LOCALE"]
-    available = available_locales()
+    available = page_locales()
     asked = request.args.get("lang")
     if asked in available:
         session["lang"] = asked
-    for candidate in (session.get("lang"), getattr(g, "participant_language", None)):
+    # On a participant's page their own (remembered) language comes before the session's: a
+    # shared tablet's session may still hold the language the previous participant chose.
+    participant = getattr(g, "participant_language", None) if participant_side() else None
+    for candidate in (participant, session.get("lang")):
         if candidate in available:
             return candidate
-    return request.accept_languages.best_match(available) or "sv"
+    tags = {language(code).tag: code for code in reversed(available)}
+    best = request.accept_languages.best_match(list(tags))
+    return tags.get(best, "sv") if best else "sv"
 
 
 def text_direction(locale: str) -> str:
     return Locale.parse(locale).text_direction
 
 
-def language_name(locale: str) -> str:
+@cache
+def _translations(translation_dir: str, code: str) -> Translations:
+    return Translations.load(translation_dir, [code], "messages")
+
+
+def translate_in(code: str, message: str) -> str:
+    """One message in a given language, outside the page's own locale."""
+    return _translations(_directory(), code).gettext(message)
+
+
+def language_name(code: str) -> str:
     """A language's name in that language (for the language menu)."""
-    return Locale.parse(locale).get_display_name(locale) or locale
+    lang = language(code)
+    if lang.name:
+        return translate_in(code, lang.name)
+    return Locale.parse(code).get_display_name(code) or code

@@ -19,6 +19,7 @@ RULES = {
     "participant.resume": PUBLIC, "participant.question": PUBLIC, "participant.save": PUBLIC,
     "participant.summary": PUBLIC, "participant.complete": PUBLIC, "participant.done": PUBLIC,
     "auth.login": PUBLIC, "staff.handback": PUBLIC, "participant.my_data": PUBLIC,
+    "participant.audio": PUBLIC,
     "staff.show_own_data": CASEWORK, "staff.erase": {"samordnare"},
     "staff.audit_log": {"samordnare"},
     "auth.logout": STAFF, "auth.change_password": STAFF, "staff.home": STAFF,

@@ -16,7 +16,9 @@ def test_link_opens_the_due_skapa_one_question_per_screen(client, make_participa
     page = client.get(url, follow_redirects=True)
     assert "Fråga 1 av 6" in page.text
     assert "Hur skulle du betygsätta din hälsa" in page.text
-    assert page.text.count('name="step"') == 5
+    shown = page.text.split("<template")[0]  # the rest is for drawing offline (answer.js)
+    assert shown.count('name="step"') == 5
+    assert shown.count('class="pictogram"') == 5  # a picture beside each step
     assert "Vill inte svara" in page.text
     assert "plotly" not in page.text.lower()  # no charting code on question pages
 

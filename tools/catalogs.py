@@ -1,11 +1,16 @@
 """The translation workflow (Babel). Swedish is the source language: msgids are Swedish.
 
-  python tools/catalogs.py extract          code and templates -> translations/messages.pot
-  python tools/catalogs.py update           messages.pot -> every LOCALE/LC_MESSAGES/messages.po
-  python tools/catalogs.py init LOCALE      start a new language
-  python tools/catalogs.py compile          .po -> .mo (never committed; built by make)
-  python tools/catalogs.py check            fails if messages.pot is stale or a catalog lacks a
-                                            translation
+Two gettext domains, so that what a participant reads can be complete in every language:
+  messages  everything a participant sees (questions, scales, their pages)   babel.cfg
+  staff     staff pages, command line, import errors (Swedish and English)    babel-staff.cfg
+
+  python tools/catalogs.py extract          code and templates -> translations/DOMAIN.pot
+  python tools/catalogs.py update           DOMAIN.pot -> every LOCALE/LC_MESSAGES/DOMAIN.po
+  python tools/catalogs.py init LOCALE [DOMAIN]   start a new language (domain: messages)
+  python tools/catalogs.py compile          .po -> .mo (never committed; built by `make setup`)
+  python tools/catalogs.py check            fails if a .pot is stale, a language in
+                                            questionnaire/i18n.py has no catalog, or a catalog
+                                            lacks a translation
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parent.parent
 TRANSLATIONS = ROOT / "translations"
-POT = TRANSLATIONS / "messages.pot"
+DOMAINS = {"messages": "babel.cfg", "staff": "babel-staff.cfg"}
 KEYWORDS = ["-k", "_l", "-k", "N_", "-k", "lazy_gettext"]
 
 
@@ -30,13 +35,18 @@ def pybabel(*args: str) -> None:
         sys.exit(f"pybabel {args[0]} failed:\n{done.stderr}")
 
 
-def extract(target: Path = POT) -> None:
-    pybabel("extract", "-F", "babel.cfg", *KEYWORDS, "--sort-by-file", "--no-wrap",
-            "--project", "Stegvis", "--copyright-holder", "Stegvis", "-o", str(target), ".")
+def pot(domain: str) -> Path:
+    return TRANSLATIONS / f"{domain}.pot"
 
 
-def catalogs() -> list[Path]:
-    return sorted(TRANSLATIONS.glob("*/LC_MESSAGES/messages.po"))
+def extract(domain: str, target: Path | None = None) -> None:
+    pybabel("extract", "-F", DOMAINS[domain], *KEYWORDS, "--sort-by-file", "--no-wrap",
+            "--project", "Stegvis", "--copyright-holder", "Stegvis",
+            "-o", str(target or pot(domain)), ".")
+
+
+def catalogs(domain: str) -> list[Path]:
+    return sorted(TRANSLATIONS.glob(f"*/LC_MESSAGES/{domain}.po"))
 
 
 def msgids(path: Path) -> set[str | tuple[str, ...]]:
@@ -44,46 +54,71 @@ def msgids(path: Path) -> set[str | tuple[str, ...]]:
         return {m.id for m in read_po(f) if m.id}
 
 
+def wanted_languages() -> dict[str, list[str]]:
+    """Which catalogs questionnaire/i18n.py promises: every language for `messages`, the staff
+    languages for `staff` (Swedish is the source and has none)."""
+    sys.path.insert(0, str(ROOT))
+    from questionnaire.i18n import LANGUAGES
+
+    return {
+        "messages": [lang.code for lang in LANGUAGES if lang.code != "sv"],
+        "staff": [lang.code for lang in LANGUAGES if lang.staff and lang.code != "sv"],
+    }
+
+
 def check() -> int:
     problems = []
-    with tempfile.TemporaryDirectory() as tmp:
-        fresh = Path(tmp) / "messages.pot"
-        extract(fresh)
-        if not POT.exists() or msgids(fresh) != msgids(POT):
-            problems.append("translations/messages.pot is stale: run `make translations`")
-    wanted = msgids(POT) if POT.exists() else set()
-    for po in catalogs():
-        with po.open("rb") as f:
-            catalog = read_po(f)
-        locale = po.parent.parent.name
-        done = {m.id for m in catalog if m.id and m.string and not m.fuzzy
-                and (not isinstance(m.string, tuple) or all(m.string))}
-        missing = wanted - done
-        if missing:
-            sample = next(iter(missing))
-            problems.append(f"{locale}: {len(missing)} of {len(wanted)} strings untranslated "
-                            f"or fuzzy (e.g. {sample!r})")
+    promised = wanted_languages()
+    for domain in DOMAINS:
+        with tempfile.TemporaryDirectory() as tmp:
+            fresh = Path(tmp) / f"{domain}.pot"
+            extract(domain, fresh)
+            if not pot(domain).exists() or msgids(fresh) != msgids(pot(domain)):
+                problems.append(f"translations/{domain}.pot is stale: run `make translations`")
+        wanted = msgids(pot(domain)) if pot(domain).exists() else set()
+        present = {po.parent.parent.name for po in catalogs(domain)}
+        for code in sorted(set(promised[domain]) - present):
+            problems.append(f"{code}: no {domain}.po (run `python tools/catalogs.py init {code}"
+                            f"{'' if domain == 'messages' else ' ' + domain}`)")
+        for po in catalogs(domain):
+            with po.open("rb") as f:
+                catalog = read_po(f)
+            code = po.parent.parent.name
+            done = {m.id for m in catalog if m.id and m.string and not m.fuzzy
+                    and (not isinstance(m.string, tuple) or all(m.string))}
+            missing = wanted - done
+            if missing:
+                sample = sorted(map(str, missing))[0]
+                problems.append(f"{code}/{domain}: {len(missing)} of {len(wanted)} strings "
+                                f"untranslated or fuzzy (e.g. {sample!r})")
     for p in problems:
         print(p, file=sys.stderr)
     if not problems:
-        print(f"catalogs complete: {len(wanted)} strings, {len(catalogs())} languages")
+        counts = ", ".join(f"{d}: {len(msgids(pot(d)))} strings in {len(catalogs(d))} languages"
+                           for d in DOMAINS)
+        print(f"catalogs complete ({counts})")
     return 1 if problems else 0
 
 
 def main(argv: list[str]) -> int:
     command = argv[0] if argv else "check"
     if command == "extract":
-        extract()
+        for domain in DOMAINS:
+            extract(domain)
     elif command == "update":
-        extract()
-        if catalogs():
-            pybabel("update", "-i", str(POT), "-d", str(TRANSLATIONS), "--no-wrap",
-                    "--ignore-obsolete")
+        for domain in DOMAINS:
+            extract(domain)
+            if catalogs(domain):
+                pybabel("update", "-D", domain, "-i", str(pot(domain)), "-d", str(TRANSLATIONS),
+                        "--no-wrap", "--ignore-obsolete")
     elif command == "init":
-        pybabel("init", "-i", str(POT), "-d", str(TRANSLATIONS), "-l", argv[1], "--no-wrap")
+        domain = argv[2] if len(argv) > 2 else "messages"
+        pybabel("init", "-D", domain, "-i", str(pot(domain)), "-d", str(TRANSLATIONS),
+                "-l", argv[1], "--no-wrap")
     elif command == "compile":
-        if catalogs():
-            pybabel("compile", "-d", str(TRANSLATIONS))
+        for domain in DOMAINS:
+            if catalogs(domain):
+                pybabel("compile", "-D", domain, "-d", str(TRANSLATIONS))
     elif command == "check":
         return check()
     else:

@@ -18,6 +18,9 @@ class Step:
 class Scale:
     key: str
     steps: tuple[Step, ...]
+    #: The picture beside each step, for people who read little: "level" draws as many filled
+    #: bars as the step's number (an ordered scale), "yesno" a cross and a tick.
+    pictogram: str = "level"
 
     @property
     def max(self) -> int:

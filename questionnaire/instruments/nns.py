@@ -17,7 +17,7 @@ EXTENT = Scale("E", (
     Step(4, N_("Till stor del")), Step(5, N_("Till mycket stor del")),
     Step(6, N_("Helt och hållet")),
 ))
-YES_NO = Scale("YN", (Step(1, N_("Nej")), Step(2, N_("Ja"))))
+YES_NO = Scale("YN", (Step(1, N_("Nej")), Step(2, N_("Ja"))), pictogram="yesno")
 YES = 2
 
 PAGAENDE_V1 = Instrument(

@@ -8,6 +8,7 @@ turns a tap into a small JSON save so the next question shows at once.
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
 from flask import (
@@ -18,6 +19,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    send_from_directory,
     session,
     url_for,
 )
@@ -28,8 +30,9 @@ from flask_babel import lazy_gettext as _l
 from questionnaire import answers, links
 from questionnaire.answers import AnswerRejected
 from questionnaire.extensions import db, limiter
-from questionnaire.instruments.base import Item
-from questionnaire.models import Questionnaire
+from questionnaire.i18n import available_locales
+from questionnaire.instruments.base import Instrument, Item, Scale
+from questionnaire.models import Participant, Questionnaire
 from questionnaire.pages import message_page
 
 bp = Blueprint("participant", __name__)
@@ -55,8 +58,18 @@ def _questionnaire(qid: int) -> Questionnaire:
     q = db.session.get(Questionnaire, qid)
     if q is None:
         abort(404)
-    g.participant_language = q.enrolment.participant.language
+    _remember_language(q.enrolment.participant)
     return q
+
+
+def _remember_language(person: Participant) -> None:
+    """Answer in the participant's language; a language they pick (?lang=) becomes theirs, so the
+    next visit opens in it too."""
+    asked = request.args.get("lang")
+    if asked in available_locales() and asked != person.language:
+        person.language = asked
+        db.session.commit()
+    g.participant_language = person.language
 
 
 def _next_open() -> Questionnaire | None:
@@ -78,7 +91,7 @@ def open_link(token: str) -> Any:
         link = links.resolve(token)
     except links.LinkError as e:
         return message_page(_l("Länken fungerar inte"), e.message, e.status)
-    g.participant_language = link.participant.language
+    _remember_language(link.participant)
     enrolment = answers.current_enrolment(link.participant_id)
     due = []
     if enrolment is not None:
@@ -166,13 +179,44 @@ def question(qid: int, key: str) -> Any:
     if item is None:
         return redirect(url_for(".resume", qid=q.id))
     previous, following = _neighbours(items, key)
+    inst = answers.instrument_of(q)
     return render_template(
         "participant/question.html", offline=_offline_data(q, current),
-        q=q, instrument=answers.instrument_of(q), item=item, answer=current.get(key),
+        q=q, instrument=inst, item=item, answer=current.get(key),
         position=[i.key for i in items].index(key) + 1, total=len(items),
         previous=previous, following=following if key in current else None,
-        to_summary=to_summary, error=error,
+        to_summary=to_summary, error=error, pictograms=_pictogram_sets(inst),
+        audio_url=_audio_url(inst.key, item.key),
+        unofficial=not inst.individual_results and str(get_locale()) != "sv",
     ), status
+
+
+def _pictogram_kind(scale: Scale) -> str:
+    return f"{scale.pictogram}-{scale.max}"
+
+
+def _pictogram_sets(inst: Instrument) -> dict[str, Scale]:
+    """One scale per kind of pictogram set the questionnaire uses (e.g. five bars, yes/no)."""
+    return {_pictogram_kind(i.scale): i.scale for i in inst.items if i.scale is not None}
+
+
+def _audio_url(instrument: str, item: str) -> str | None:
+    """A recorded reading of this item in the page's language, if one has been made
+    (AUDIO_FOLDER/LOCALE/INSTRUMENT/ITEM.mp3)."""
+    name = f"{instrument}/{item}.mp3"
+    locale = str(get_locale())
+    if (Path(current_app.config["AUDIO_FOLDER"]) / locale / name).is_file():
+        return url_for(".audio", locale=locale, name=name)
+    return None
+
+
+@bp.get("/ljud/<locale>/<path:name>")
+def audio(locale: str, name: str) -> Any:
+    """Recorded readings of the questions (see _audio_url)."""
+    if locale not in available_locales():
+        abort(404)
+    return send_from_directory(Path(current_app.config["AUDIO_FOLDER"]) / locale, name,
+                               mimetype="audio/mpeg", max_age=3600)
 
 
 def _offline_data(q: Questionnaire, current: dict) -> dict[str, Any]:
@@ -183,6 +227,8 @@ def _offline_data(q: Questionnaire, current: dict) -> dict[str, Any]:
         "qid": q.id,
         "items": [{
             "key": i.key, "text": _(i.text), "text_item": i.is_text,
+            "audio": _audio_url(inst.key, i.key),
+            "pictograms": _pictogram_kind(i.scale) if i.scale else None,
             "steps": [] if i.is_text else [{"value": s.value, "label": _(s.label)}
                                            for s in i.scale.steps],
             "show_if": [i.show_if.item, i.show_if.step] if i.show_if else None,
@@ -192,7 +238,6 @@ def _offline_data(q: Questionnaire, current: dict) -> dict[str, Any]:
         "question_url": url_for(".question", qid=q.id, key="KEY"),
         "summary_url": url_for(".summary", qid=q.id),
         "progress": _("Fråga %(n)s av %(total)s", n="{n}", total="{total}"),
-        "decline": _("Vill inte svara"),
         "queued": _("Sparas när nätet är tillbaka (%(n)s svar väntar)", n="{n}"),
         "sent": _("Alla svar är sparade"),
         "offline_end": _("Du har svarat på alla frågor. Svaren skickas när nätet är tillbaka."),

@@ -19,6 +19,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
@@ -43,7 +44,13 @@ from questionnaire import (
 )
 from questionnaire.auth import role_required
 from questionnaire.extensions import db, limiter
-from questionnaire.i18n import available_locales, language_name
+from questionnaire.i18n import (
+    available_locales,
+    language_name,
+    text_direction,
+    translate_in,
+)
+from questionnaire.i18n import language as language_info
 from questionnaire.instruments import TITLES as INSTRUMENT_TITLES
 from questionnaire.models import (
     ALL_EXIT_REASONS,
@@ -133,7 +140,7 @@ def register() -> Any:
     insatser = db.session.scalars(
         sa.select(Insats).where(Insats.id.in_(caseload.my_insats_ids(current_user)))
         .order_by(Insats.name)).all()
-    languages = [(c, language_name(c)) for c in available_locales()]
+    languages = [(c, language_name(c), language_info(c)) for c in available_locales()]
     form = request.form
     errors: list[str] = []
     if request.method == "POST":
@@ -190,6 +197,8 @@ def participant(code: str) -> Any:
         staff_done=staff_done, labels=TIMEPOINT_LABELS, titles=INSTRUMENT_TITLES,
         display=codes.display, exit_reasons=EXIT_REASONS, exit_labels=EXIT_REASON_LABELS,
         today=dt.date.today(), link_url=session.pop("new_link", None),
+        language_name=language_name(enrolment.participant.language or "sv"),
+        language_reviewed=language_info(enrolment.participant.language).reviewed,
     )
 
 
@@ -294,6 +303,8 @@ def handback() -> Any:
     state = session.get(HANDOVER)
     if not state or not current_user.is_authenticated:
         return redirect(url_for("auth.login"))
+    person = db.session.scalar(sa.select(Participant).where(Participant.code == state["code"]))
+    g.participant_language = person.language if person else None  # the screen is theirs
     error = None
     if request.method == "POST":
         if check_password_hash(current_user.password_hash, request.form.get("password", "")):
@@ -426,10 +437,23 @@ def _dialogue_context(enrolment: Enrolment) -> dict[str, Any]:
     areas = caseload.areas(enrolment)
     return {
         "e": enrolment, "areas": areas, "notes": caseload.notes(enrolment),
+        "side_by_side": _side_by_side(enrolment.participant.language, items),
         "figure": chart.figure(traces) if traces else None, "traces": len(traces),
         "improved": sum(1 for a in areas if (a.since_intake or 0) > 0),
         "compared": sum(1 for a in areas if a.since_intake is not None),
         "display": codes.display, "today": dt.date.today(),
+    }
+
+
+def _side_by_side(code: str | None, items: Any) -> dict[str, Any] | None:
+    """The SKAPA questions in the participant's language beside the Swedish, for talking them
+    through together (None when the participant answers in Swedish)."""
+    if code in (None, "sv") or code not in available_locales():
+        return None
+    return {
+        "language": language_info(code), "name": language_name(code), "dir": text_direction(code),
+        "rows": [{"area": i.area, "text": i.text, "area_theirs": translate_in(code, i.area),
+                  "text_theirs": translate_in(code, i.text)} for i in items],
     }
 
 

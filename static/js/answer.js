@@ -69,29 +69,11 @@
       var on = b === button;
       b.classList.toggle("chosen", on);
       b.setAttribute("aria-pressed", on ? "true" : "false");
-      var tick = b.querySelector(".tick");
-      if (tick) tick.textContent = on ? "\u2713" : "";
     });
   }
 
-  function button(name, value, cls, numText, label, chosen) {
-    var b = document.createElement("button");
-    b.type = "submit"; b.name = name; b.value = value; b.className = cls + (chosen ? " chosen" : "");
-    b.setAttribute("aria-pressed", chosen ? "true" : "false");
-    if (numText) {
-      var num = document.createElement("span");
-      num.className = "num"; num.setAttribute("aria-hidden", "true"); num.textContent = numText;
-      b.appendChild(num);
-    }
-    var text = document.createElement("span");
-    text.className = "label"; text.textContent = label;
-    b.appendChild(text);
-    var tick = document.createElement("span");
-    tick.className = "tick"; tick.setAttribute("aria-hidden", "true");
-    tick.textContent = chosen ? "\u2713" : "";
-    b.appendChild(tick);
-    return b;
-  }
+  // A copy of the answer controls the server rendered into a <template> (templates/macros.html).
+  function controls(id) { return document.getElementById(id).content.cloneNode(true); }
 
   // Draw a question here (offline), with the same markup the server renders.
   function draw(item, answers, items) {
@@ -102,27 +84,38 @@
     var bar = document.querySelector("progress.progress");
     if (bar) { bar.max = items.length; bar.value = n; }
     form.dataset.item = item.key;
+    var speak = document.getElementById("speak");
+    if (speak) {
+      speak.dataset.audio = item.audio || "";
+      speak.dispatchEvent(new Event("stegvis:question"));
+    }
     var fieldset = form.querySelector("fieldset");
     var legend = fieldset.querySelector("legend");
     while (legend.nextSibling) fieldset.removeChild(legend.nextSibling);
     var current = answers[item.key];
     if (item.text_item) {
-      var area = document.createElement("textarea");
-      area.name = "text"; area.rows = 5; area.maxLength = 2000;
-      area.value = typeof current === "string" && current !== "declined" ? current : "";
-      fieldset.appendChild(area);
-      fieldset.appendChild(button("send", "text", "primary", "", "\u2713", false));
+      fieldset.appendChild(controls("text-template"));
+      if (typeof current === "string" && current !== "declined") {
+        fieldset.querySelector("textarea").value = current;
+      }
     } else {
       var scale = document.createElement("div");
       scale.className = "scale";
-      item.steps.forEach(function (s) {
-        scale.appendChild(button("step", s.value, "step", String(s.value), s.label,
-                                 current === s.value));
+      var pictures = controls("pictograms-" + item.pictograms).children;
+      item.steps.forEach(function (s, n) {
+        var b = controls("step-template").firstElementChild;
+        b.value = s.value;
+        b.querySelector(".num").textContent = s.value;
+        b.querySelector(".label").textContent = s.label;
+        b.insertBefore(pictures[n].cloneNode(true), b.querySelector(".label"));
+        scale.appendChild(b);
       });
       fieldset.appendChild(scale);
     }
-    fieldset.appendChild(button("declined", "1", "decline", "", data.decline,
-                                current === "declined"));
+    fieldset.appendChild(controls("decline-template"));
+    var chosen = current === "declined" ? fieldset.querySelector("button.decline")
+      : fieldset.querySelector('button.step[value="' + current + '"]');
+    if (chosen) markChosen(chosen);
     var pager = document.querySelector("nav.pager");
     if (pager) pager.hidden = true;
     window.scrollTo(0, 0);

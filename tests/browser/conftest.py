@@ -56,3 +56,19 @@ def tablet(browser):
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture
+def new_tablet(browser):
+    """Open more tablets: new_tablet("ar") is a fresh browser whose language is Arabic."""
+    contexts = []
+
+    def open_tablet(locale: str = "sv-SE", **options):
+        context = browser.new_context(viewport=TABLET, has_touch=True, is_mobile=True,
+                                      locale=locale, **options)
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_tablet
+    for context in contexts:
+        context.close()

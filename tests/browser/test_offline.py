@@ -14,7 +14,8 @@ pytestmark = pytest.mark.browser
 
 def test_answers_tapped_offline_are_sent_once_when_back_online(live_server, browser,
                                                                 make_participant):
-    context = browser.new_context(viewport={"width": 820, "height": 1180}, has_touch=True)
+    context = browser.new_context(viewport={"width": 820, "height": 1180}, has_touch=True,
+                                  locale="sv-SE")
     page = context.new_page()
     person = make_participant()
     token = links.create(person)

@@ -79,7 +79,7 @@ def test_answer_skapa_by_tapping_reload_and_see_the_chart(live_server, tablet, m
 
 def test_works_with_javascript_off(live_server, browser, make_participant):
     context = browser.new_context(viewport={"width": 820, "height": 1180}, has_touch=True,
-                                  java_script_enabled=False)
+                                  java_script_enabled=False, locale="sv-SE")
     page = context.new_page()
     person = make_participant()
     page.goto(live_server + link_for(person))
