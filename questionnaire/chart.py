@@ -10,10 +10,11 @@ import datetime as dt
 from dataclasses import dataclass
 
 import plotly.graph_objects as go
-from flask_babel import format_date
+from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 
 from questionnaire import answers, instruments
+from questionnaire.i18n import language, text_direction
 from questionnaire.models import TIMEPOINTS
 from questionnaire.schedule import TIMEPOINT_LABELS
 
@@ -48,6 +49,11 @@ class Trace:
 def figure(traces: list[Trace]) -> str:
     """A spider diagram over the six SKAPA areas, radial axis fixed 1-5, as Plotly JSON."""
     areas = [_(i.area) for i in instruments.get("skapa").items]
+    locale = str(get_locale() or "sv")
+    # Right-to-left readers go round the other way; the script's web font draws the labels.
+    direction = "counterclockwise" if text_direction(locale) == "rtl" else "clockwise"
+    font = language(locale).font
+    family = f'"Stegvis {font.title()}", system-ui, sans-serif' if font else "system-ui, sans-serif"
     fig = go.Figure()
     older = 0
     for t in traces:
@@ -70,13 +76,13 @@ def figure(traces: list[Trace]) -> str:
         polar={
             "radialaxis": {"range": [1, 5], "tickvals": [1, 2, 3, 4, 5], "angle": 90,
                            "tickfont": {"size": 12}, "gridcolor": "#d1d5db"},
-            "angularaxis": {"direction": "clockwise", "rotation": 90,
+            "angularaxis": {"direction": direction, "rotation": 90,
                             "tickfont": {"size": 15}, "gridcolor": "#d1d5db"},
         },
         showlegend=True,
         legend={"orientation": "h", "x": 0.5, "xanchor": "center", "y": -0.12},
         margin={"l": 70, "r": 70, "t": 30, "b": 30},
-        font={"family": "system-ui, sans-serif", "size": 15, "color": "#111827"},
+        font={"family": family, "size": 15, "color": "#111827"},
         height=520,
     )
     return fig.to_json().replace("</", "<\\/")  # safe inside <script>

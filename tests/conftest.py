@@ -16,7 +16,7 @@ from flask.testing import FlaskClient, FlaskCliRunner
 
 from questionnaire import answers, codes, create_app, links, migrate, schedule
 from questionnaire.extensions import db, limiter
-from questionnaire.models import Enrolment, Insats, Participant
+from questionnaire.models import Enrolment, Insats, InsatsStaff, Participant
 
 TEST_DB = os.environ.get("STEGVIS_TEST_DATABASE_URL")
 
@@ -194,3 +194,14 @@ def login(client: FlaskClient, make_user: Callable[..., Any]) -> Callable[[str],
         return user
 
     return log_in
+
+
+@pytest.fixture
+def handledare(login, make_participant):
+    """A logged-in handledare working in 'Testinsatsen' (which then exists)."""
+    make_participant(insats="Testinsatsen")  # someone else's, in the same insats
+    user = login("handledare")
+    insats = db.session.scalar(sa.select(Insats).filter_by(name="Testinsatsen"))
+    db.session.add(InsatsStaff(insats_id=insats.id, user_id=user.id))
+    db.session.commit()
+    return user

@@ -22,17 +22,6 @@ from tests.conftest import PASSWORD, csrf_token, stored
 TODAY = dt.date.today()
 
 
-@pytest.fixture
-def handledare(login, make_participant):
-    """A logged-in handledare working in 'Testinsatsen' (which then exists)."""
-    make_participant(insats="Testinsatsen")  # someone else's, in the same insats
-    user = login("handledare")
-    insats = db.session.scalar(sa.select(Insats).filter_by(name="Testinsatsen"))
-    db.session.add(InsatsStaff(insats_id=insats.id, user_id=user.id))
-    db.session.commit()
-    return user
-
-
 def post(client, url, **data):
     return client.post(url, data={"csrf_token": csrf_token(client, "/personal/"), **data})
 

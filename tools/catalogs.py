@@ -15,6 +15,7 @@ Two gettext domains, so that what a participant reads can be complete in every l
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import tempfile
@@ -26,6 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 TRANSLATIONS = ROOT / "translations"
 DOMAINS = {"messages": "babel.cfg", "staff": "babel-staff.cfg"}
 KEYWORDS = ["-k", "_l", "-k", "N_", "-k", "lazy_gettext"]
+PLACEHOLDER = re.compile(r"%\(\w+\)s")
 
 
 def pybabel(*args: str) -> None:
@@ -66,6 +68,10 @@ def wanted_languages() -> dict[str, list[str]]:
     }
 
 
+def _forms(value: str | tuple[str, ...]) -> tuple[str, ...]:
+    return value if isinstance(value, tuple) else (value,)
+
+
 def check() -> int:
     problems = []
     promised = wanted_languages()
@@ -86,6 +92,13 @@ def check() -> int:
             code = po.parent.parent.name
             done = {m.id for m in catalog if m.id and m.string and not m.fuzzy
                     and (not isinstance(m.string, tuple) or all(m.string))}
+            for m in catalog:
+                ids, texts = _forms(m.id), _forms(m.string)
+                for n, text in enumerate(texts):
+                    source = ids[min(n, len(ids) - 1)]  # plural forms after the first: msgid_plural
+                    if text and sorted(PLACEHOLDER.findall(source)) != sorted(
+                            PLACEHOLDER.findall(text)):
+                        problems.append(f"{code}/{domain}: placeholders differ in {text!r}")
             missing = wanted - done
             if missing:
                 sample = sorted(map(str, missing))[0]
