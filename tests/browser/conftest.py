@@ -64,8 +64,8 @@ def new_tablet(browser):
     contexts = []
 
     def open_tablet(locale: str = "sv-SE", **options):
-        context = browser.new_context(viewport=TABLET, has_touch=True, is_mobile=True,
-                                      locale=locale, **options)
+        settings = {"viewport": TABLET, "has_touch": True, "is_mobile": True, **options}
+        context = browser.new_context(locale=locale, **settings)
         contexts.append(context)
         return context.new_page()
 

@@ -1,0 +1,162 @@
+"""A whole questionnaire in Arabic and Tigrinya with a language switch half-way; Ethiopic glyphs
+really render (not tofu boxes); the read-aloud button."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from questionnaire import links
+from questionnaire.extensions import db
+from questionnaire.models import Participant, Questionnaire
+from tests.conftest import stored
+
+pytestmark = pytest.mark.browser
+
+FAKE_SPEECH = """
+(() => {
+  const spoken = [];
+  const voices = %s;
+  window.__spoken = spoken;
+  Object.defineProperty(window, "speechSynthesis", {value: {
+    getVoices: () => voices,
+    speak: (u) => { spoken.push({text: u.text, lang: u.lang}); if (u.onend) setTimeout(u.onend); },
+    cancel: () => {},
+    addEventListener: () => {},
+  }});
+  window.SpeechSynthesisUtterance = function (text) { this.text = text; };
+})();
+"""
+
+
+def tap_answer(page, step: int, progress_after: str) -> None:
+    page.locator(f"button.step[value='{step}']").tap()
+    page.wait_for_function(
+        "([text]) => document.getElementById('progress')?.textContent === text",
+        arg=[progress_after])
+
+
+def glyphs_render(page, selector: str, letter: str = "ሀ") -> bool:
+    """Screenshot the text, then the same element with every letter replaced by one and the same
+    letter. Tofu boxes look alike, so the two pictures are equal exactly when the script's glyphs
+    are missing."""
+    element = page.locator(selector)
+    real = element.screenshot()
+    element.evaluate("""(el, letter) => { el.dataset.text = el.textContent;
+        el.textContent = [...el.textContent].map(c => /\\s|\\?/.test(c) ? c : letter).join(''); }""",
+                     letter)
+    same_letter = element.screenshot()
+    element.evaluate("el => { el.textContent = el.dataset.text; }")
+    return real != same_letter
+
+
+def test_the_glyph_check_sees_tofu(live_server, new_tablet):
+    page = new_tablet()
+    page.goto(f"{live_server}/")
+    page.locator("h1").evaluate("el => el.textContent = '\\u{F0001}\\u{F0002}\\u{F0003}'")
+    assert not glyphs_render(page, "h1", letter="\U000F0001")  # private use: no font has it
+
+
+def test_whole_questionnaire_in_arabic_then_tigrinya(live_server, new_tablet, make_participant):
+    page = new_tablet("sv-SE")
+    person = make_participant(language="ar")
+    token = links.create(person)
+    db.session.commit()
+    page.goto(f"{live_server}/l/{token}")
+    assert page.locator("html").get_attribute("dir") == "rtl"
+    assert page.locator("html").get_attribute("lang") == "ar"
+    # right to left: the number of each step is at the right edge, the label left of it
+    first = page.locator("button.step").first
+    num, label = first.locator(".num").bounding_box(), first.locator(".label").bounding_box()
+    assert num["x"] > label["x"]
+    tap_answer(page, 2, "السؤال 2 من 6")
+    tap_answer(page, 5, "السؤال 3 من 6")
+    tap_answer(page, 3, "السؤال 4 من 6")
+
+    page.locator("nav.languages a[hreflang='ti']").click()  # switch half-way
+    page.wait_for_function("document.documentElement.lang === 'ti'")
+    assert page.locator("html").get_attribute("dir") == "ltr"
+    assert page.locator("#progress").inner_text() == "ሕቶ 4 ካብ 6"
+    assert page.locator("#question-text").inner_text() == "ክትሰርሑ ክትክእሉ ትኣምኑ ዶ?"
+    page.evaluate("document.fonts.ready")
+    assert page.evaluate("""() => [...document.fonts].some(f =>
+        f.family.replace(/"/g, '') === 'Stegvis Ethiopic' && f.status === 'loaded')""")
+    assert glyphs_render(page, "#question-text")
+    tap_answer(page, 4, "ሕቶ 5 ካብ 6")
+    tap_answer(page, 1, "ሕቶ 6 ካብ 6")
+    page.locator("button.decline").tap()
+    page.wait_for_url("**/sammanfattning")
+    summary = page.locator("main").inner_text()
+    assert "2 – ሕማቕ" in summary  # the answers given in Arabic, shown in Tigrinya
+    assert "ክምልስ ኣይደልን" in summary  # the declined last one
+    page.locator("form[action$='/klar'] button").click()
+    page.wait_for_selector("#spider .main-svg")
+
+    q = db.session.scalars(sa.select(Questionnaire)).one()
+    assert stored(q.id) == {"S1": 2, "S2": 5, "S3": 3, "S4": 4, "S5": 1, "S6": "declined"}
+    assert q.completed_at is not None
+    assert db.session.get(Participant, person.id).language == "ti"  # remembered
+
+
+def test_arabic_chart_labels_and_glyphs(live_server, new_tablet, make_participant):
+    from questionnaire import answers
+
+    page = new_tablet()
+    person = make_participant(language="ar")
+    token = links.create(person)
+    db.session.commit()
+    page.goto(f"{live_server}/l/{token}")
+    q = db.session.scalars(sa.select(Questionnaire)).one()
+    for n in range(1, 7):
+        answers.save_answer(q, f"S{n}", step=n % 5 + 1)
+    db.session.commit()
+    page.goto(f"{live_server}/q/{q.id}/sammanfattning")
+    page.locator("form[action$='/klar'] button").click()
+    page.wait_for_selector("#spider .main-svg")
+    labels = page.locator("#spider .angularaxistick text").all_text_contents()
+    assert "الصحة" in labels
+    assert glyphs_render(page, "h1")
+
+
+def test_read_aloud_speaks_the_question_and_options_in_the_page_language(
+        live_server, new_tablet, make_participant):
+    page = new_tablet()
+    page.add_init_script(FAKE_SPEECH % '[{"lang": "ar-SA", "name": "Arabic"}]')
+    token = links.create(make_participant(language="ar"))
+    db.session.commit()
+    page.goto(f"{live_server}/l/{token}")
+    speak = page.locator("#speak")
+    assert speak.is_visible()
+    speak.tap()
+    spoken = page.evaluate("window.__spoken")
+    assert spoken[0] == {"text": "كيف تقيّم صحتك من حيث قدرتك على القيام بعمل؟", "lang": "ar-SA"}
+    assert spoken[1]["text"] == "1, سيئة جدًا"
+    assert spoken[-1]["text"] == "لا أريد الإجابة"
+    assert len(spoken) == 7
+
+
+def test_no_voice_and_no_recording_hides_the_button(live_server, new_tablet, make_participant):
+    page = new_tablet()
+    page.add_init_script(FAKE_SPEECH % '[{"lang": "ar-SA", "name": "Arabic"}]')
+    token = links.create(make_participant(language="ti"))  # no Tigrinya voice
+    db.session.commit()
+    page.goto(f"{live_server}/l/{token}")
+    page.wait_for_selector("#progress")
+    assert page.locator("#speak").is_hidden()
+
+
+def test_a_recording_plays_even_without_a_voice(live_server, app, tmp_path, new_tablet,
+                                                 make_participant):
+    app.config["AUDIO_FOLDER"] = str(tmp_path)
+    (tmp_path / "ti" / "skapa").mkdir(parents=True)
+    (tmp_path / "ti" / "skapa" / "S1.mp3").write_bytes(b"ID3")
+    page = new_tablet()
+    page.add_init_script(FAKE_SPEECH % "[]")
+    token = links.create(make_participant(language="ti"))
+    db.session.commit()
+    page.goto(f"{live_server}/l/{token}")
+    speak = page.locator("#speak")
+    assert speak.is_visible()
+    with page.expect_request("**/ljud/ti/skapa/S1.mp3*"):
+        speak.tap()
+    assert page.evaluate("window.__spoken") == []
