@@ -185,6 +185,11 @@ def test_dialogue_view_shows_the_questions_in_both_languages(client, handledare,
     assert "Frågorna på svenska och på العربية" in page.text
     assert "Hur skulle du betygsätta din hälsa" in page.text
     assert f'lang="ar" dir="rtl"><strong>الصحة</strong><br>{ARABIC_S1}' in page.text
+    assert "noto-sans-arabic" in page.text  # the Arabic column has its font
+    printout = client.get(f"/personal/deltagare/{person.code}/utskrift")
+    assert '<section class="print-section" lang="ar" dir="rtl">' in printout.text
+    assert "خطتي" in printout.text  # "Min plan", in Arabic first...
+    assert "Min plan" in printout.text  # ...then in Swedish
 
 
 def test_recorded_reading_takes_precedence(client, app, tmp_path, make_participant, open_link):

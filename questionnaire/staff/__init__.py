@@ -477,11 +477,13 @@ def print_view(code: str) -> Any:
     for locale in dict.fromkeys([language, "sv"]):
         if locale in available_locales():
             with force_locale(locale):
-                sections.append(render_template("staff/print_section.html", **context,
-                                                locale=locale))
+                sections.append(render_template(
+                    "staff/print_section.html", **context, section_lang=language_info(locale),
+                    section_dir=text_direction(locale)))
     audit.record("print_dialogue", user_id=current_user.id, subject=enrolment.participant.code)
     db.session.commit()
-    return render_template("staff/print.html", sections=sections, **context)
+    return render_template("staff/print.html", sections=sections, **context,
+                           section_font=language_info(language).font)
 
 
 @bp.post("/deltagare/<code>/anteckning")
