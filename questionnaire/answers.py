@@ -7,6 +7,7 @@ A rejected answer raises AnswerRejected and changes nothing.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -98,6 +99,18 @@ def _locked(q: Questionnaire) -> Questionnaire:
     ).one()
 
 
+@functools.cache
+def _upsert(dialect: str) -> sa.Insert:
+    """INSERT an answer, or replace the earlier answer to the same item: one statement, so two
+    saves of one item at the same moment cannot both insert. Built once per dialect."""
+    stmt = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(Answer.__table__)
+    changed = ("step", "text", "declined", "client_id", "answered_at")
+    return stmt.on_conflict_do_update(
+        index_elements=["questionnaire_id", "item_key"],
+        set_={k: stmt.excluded[k] for k in changed},
+    )
+
+
 def save_answer(
     q: Questionnaire,
     item_key: str,
@@ -107,8 +120,10 @@ def save_answer(
     declined: bool = False,
     client_id: str | None = None,
     answered_at: dt.datetime | None = None,
-) -> Answer:
-    """Store the answer to one item (replacing an earlier answer to it). Idempotent."""
+) -> list[Item]:
+    """Store the answer to one item (replacing an earlier answer to it). Idempotent.
+
+    Returns the items asked now, with this answer (the skip rule may have changed them)."""
     q = _locked(q)
     if q.completed_at is not None:
         raise AnswerRejected(_l("Enkäten är redan avslutad. Svaren kan inte ändras."), 409)
@@ -120,8 +135,9 @@ def save_answer(
     if item.key not in {i.key for i in visible_items(q, answers)}:
         raise AnswerRejected(_l("Den här frågan ställs inte med dina tidigare svar."), 409)
     existing = answers.get(item.key)
+    steps = {k: a.step for k, a in answers.items()}
     if client_id and existing is not None and existing.client_id == client_id:
-        return existing  # a retried save of the same tap
+        return inst.visible_items(steps)  # a retried save of the same tap
     if existing is not None:
         # A changed answer is audited: which item, not the values (NNS answers stay private).
         audit.record("answer_changed", actor=f"{q.respondent}:{q.enrolment.participant.code}",
@@ -140,29 +156,22 @@ def save_answer(
         raise AnswerRejected(_l("Välj ett av svarsalternativen."), 400)
     text = text if item.is_text else None
 
-    values = {
+    db.session.execute(_upsert(db.session.get_bind().dialect.name), {
         "questionnaire_id": q.id, "instrument_version_id": q.instrument_version_id,
         "item_key": item.key, "scale_max": item.scale_max, "step": step, "text": text,
         "declined": declined, "client_id": client_id, "answered_at": answered_at or utcnow(),
-    }
-    postgres = db.session.get_bind().dialect.name == "postgresql"
-    stmt = (postgresql.insert if postgres else sqlite.insert)(Answer).values(**values)
-    changed = ("step", "text", "declined", "client_id", "answered_at")
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["questionnaire_id", "item_key"],
-        set_={k: stmt.excluded[k] for k in changed},
-    )
-    db.session.execute(stmt)
+    })
     # An answer that changes a skip rule removes the answers to the questions no longer asked.
     hidden = inst.hidden_by(item.key, step)
     if hidden:
         db.session.execute(
             sa.delete(Answer).where(Answer.questionnaire_id == q.id, Answer.item_key.in_(hidden))
         )
-    db.session.expire_all()
-    return db.session.scalars(
-        sa.select(Answer).filter_by(questionnaire_id=q.id, item_key=item.key)
-    ).one()
+    db.session.expire_all()  # the upsert and delete went around the ORM's loaded rows
+    steps[item.key] = step
+    for key in hidden:
+        steps.pop(key, None)
+    return inst.visible_items(steps)
 
 
 def complete(q: Questionnaire, when: dt.datetime | None = None) -> None:

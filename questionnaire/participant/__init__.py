@@ -11,6 +11,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy.orm as so
 from flask import (
     Blueprint,
     abort,
@@ -32,7 +33,7 @@ from questionnaire.answers import AnswerRejected
 from questionnaire.extensions import db, limiter
 from questionnaire.i18n import available_locales
 from questionnaire.instruments.base import Instrument, Item, Scale
-from questionnaire.models import Participant, Questionnaire
+from questionnaire.models import Enrolment, Participant, Questionnaire
 from questionnaire.pages import message_page
 
 bp = Blueprint("participant", __name__)
@@ -55,7 +56,9 @@ def _questionnaire(qid: int) -> Questionnaire:
     """The questionnaire, if this browser may answer it; 404 otherwise (someone else's)."""
     if qid not in _scope()["qs"]:
         abort(404)
-    q = db.session.get(Questionnaire, qid)
+    q = db.session.get(Questionnaire, qid, options=[  # what every participant page reads
+        so.joinedload(Questionnaire.enrolment).joinedload(Enrolment.participant),
+        so.joinedload(Questionnaire.version)])
     if q is None:
         abort(404)
     _remember_language(q.enrolment.participant)
@@ -133,13 +136,13 @@ def _neighbours(items: list[Item], key: str) -> tuple[Item | None, Item | None]:
     return (items[n - 1] if n > 0 else None, items[n + 1] if n + 1 < len(items) else None)
 
 
-def _after_save(q: Questionnaire, key: str, to_summary: bool) -> str:
-    """Where to go after answering: the next question, or the summary."""
-    items = answers.visible_items(q)
+def _after_save(qid: int, key: str, to_summary: bool, items: list[Item]) -> str:
+    """Where to go after answering (`items`: the questions asked now): the next question, or the
+    summary."""
     _, following = _neighbours(items, key)
     if to_summary or following is None:
-        return url_for(".summary", qid=q.id)
-    return url_for(".question", qid=q.id, key=following.key)
+        return url_for(".summary", qid=qid)
+    return url_for(".question", qid=qid, key=following.key)
 
 
 def _parse_step(raw: Any) -> int | None:
@@ -162,14 +165,14 @@ def question(qid: int, key: str) -> Any:
     status = 200
     if request.method == "POST":
         try:
-            answers.save_answer(
+            items = answers.save_answer(
                 q, key,
                 step=_parse_step(request.form.get("step")),
                 text=request.form.get("text"),
                 declined=request.form.get("declined") == "1",
             )
             db.session.commit()
-            return redirect(_after_save(q, key, to_summary))
+            return redirect(_after_save(qid, key, to_summary, items))
         except AnswerRejected as e:
             db.session.rollback()
             error, status = e.message, e.status
@@ -260,7 +263,7 @@ def save(qid: int) -> Any:
             text is not None and not isinstance(text, str)
         ):
             raise AnswerRejected(_l("Det som skickades gick inte att läsa."))
-        answers.save_answer(
+        items = answers.save_answer(
             q, data["item"], step=_parse_step(data.get("step")), text=text,
             declined=data.get("declined") is True, client_id=client_id,
         )
@@ -268,7 +271,8 @@ def save(qid: int) -> Any:
     except AnswerRejected as e:
         db.session.rollback()
         return {"error": str(e.message)}, e.status
-    return {"ok": True, "next": _after_save(q, data["item"], data.get("return") == "summary")}
+    return {"ok": True,
+            "next": _after_save(qid, data["item"], data.get("return") == "summary", items)}
 
 
 @bp.get("/q/<int:qid>/sammanfattning")
