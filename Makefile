@@ -31,8 +31,8 @@ translations: $(VENV)/.installed  ## extract new strings and merge them into eve
 lint: $(VENV)/.installed
 	$(PY) -m ruff check .
 
-bench: setup  ## reports and export at 10 000 and 100 000 participants (needs sqlite3)
-	$(PY) bench/reports.py --sizes 10000 100000
+bench: setup  ## every benchmark against its floor; table in bench/out/bench.json (about 25 min)
+	$(PY) bench/run.py
 
 plotly:  ## rebuild static/vendor/plotly-polar.min.js (needs node and npm)
 	bash tools/build-plotly.sh

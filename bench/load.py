@@ -13,6 +13,7 @@ counted anyway), and p50/p95 save latency. Exit status 1 if anything was lost or
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.cookiejar
 import json
 import os
@@ -29,6 +30,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -88,14 +90,14 @@ def stored_answers(database_url: str) -> tuple[int, int]:
 
 
 class Tablet(threading.Thread):
-    def __init__(self, base: str, path: str, deadline: float) -> None:
+    """One tablet: answers its participants' questionnaires one after the other."""
+
+    def __init__(self, base: str, paths: list[str], deadline: float) -> None:
         super().__init__(daemon=True)
-        self.base, self.path, self.deadline = base, path, deadline
+        self.base, self.paths, self.deadline = base, paths, deadline
         self.latencies: list[float] = []
         self.errors: list[str] = []
         self.sent = 0
-        jar = http.cookiejar.CookieJar()
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
 
     def request(self, path: str, body: dict | None = None, token: str | None = None) -> tuple:
         data = None if body is None else json.dumps(body).encode()
@@ -109,8 +111,14 @@ class Tablet(threading.Thread):
             return response.geturl(), response.read().decode()
 
     def run(self) -> None:
+        for path in self.paths:
+            jar = http.cookiejar.CookieJar()  # a new participant: a new session
+            self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+            self.answer(path)
+
+    def answer(self, path: str) -> None:
         try:
-            url, page = self.request(self.path)
+            url, page = self.request(path)
             qid = re.search(r"/q/(\d+)/", url).group(1)
             token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
             for n in range(1, 7):
@@ -129,18 +137,15 @@ class Tablet(threading.Thread):
             self.errors.append(f"{type(e).__name__}: {e}")
 
 
-def run(tablets: int, workers: int, database_url: str | None, max_seconds: float) -> dict:
-    with tempfile.TemporaryDirectory() as tmp:
-        url = database_url or f"sqlite:///{tmp}/load.db"
-        paths = setup(url, tablets)
-        port = free_port()
-        env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "load", "PSEUDONYM_KEY": "load",
-               "STEGVIS_LINK_LIMIT": "100000 per minute"}
-        log = open(Path(tmp) / "gunicorn.log", "wb")  # noqa: SIM115  (closed below)
+@contextlib.contextmanager
+def gunicorn(app: str, env: dict[str, str], workers: int, cwd: Path = ROOT) -> Iterator[str]:
+    """Serve a WSGI app with gunicorn on loopback (workers x 4 threads); yields its base URL."""
+    port = free_port()
+    with tempfile.TemporaryFile() as log:
         server = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "-w", str(workers), "--threads", "4",
-             "-b", f"127.0.0.1:{port}", "--timeout", "60", "app:app"],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log)
+             "-b", f"127.0.0.1:{port}", "--timeout", "60", app],
+            cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=log)
         try:
             for _ in range(100):
                 try:
@@ -148,20 +153,44 @@ def run(tablets: int, workers: int, database_url: str | None, max_seconds: float
                         break
                 except OSError:
                     time.sleep(0.2)
-            deadline = time.monotonic() + max_seconds
-            started = time.perf_counter()
-            threads = [Tablet(f"http://127.0.0.1:{port}", p, deadline) for p in paths]
-            for t in threads:
-                t.start()
-            for t in threads:
-                t.join(max(0.0, deadline - time.monotonic()) + 5)
-            seconds = time.perf_counter() - started
+            yield f"http://127.0.0.1:{port}"
         finally:
             server.send_signal(signal.SIGTERM)
             server.wait(30)
-            log.close()
+
+
+def run_all(threads: list[threading.Thread], deadline: float) -> float:
+    """Start every client at once, wait for all (bounded); returns the seconds it took."""
+    started = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(max(0.0, deadline - time.monotonic()) + 5)
+    return time.perf_counter() - started
+
+
+def percentiles(latencies: list[float]) -> dict[str, float | None]:
+    ordered = sorted(latencies)
+    if not ordered:
+        return {"p50_ms": None, "p95_ms": None}
+    return {"p50_ms": round(statistics.median(ordered) * 1000, 1),
+            "p95_ms": round(ordered[max(0, int(len(ordered) * 0.95) - 1)] * 1000, 1)}
+
+
+def run(tablets: int, workers: int, database_url: str | None, max_seconds: float,
+        concurrency: int | None = None) -> dict:
+    """`tablets` questionnaires answered by `concurrency` tablets at once (default: all)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        url = database_url or f"sqlite:///{tmp}/load.db"
+        paths = setup(url, tablets)
+        env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "load", "PSEUDONYM_KEY": "load",
+               "STEGVIS_LINK_LIMIT": "100000 per minute"}
+        with gunicorn("app:app", env, workers) as base:
+            deadline = time.monotonic() + max_seconds
+            n = concurrency or tablets
+            threads = [Tablet(base, paths[i::n], deadline) for i in range(n)]
+            seconds = run_all(threads, deadline)
         total, distinct = stored_answers(url)
-    latencies = sorted(x for t in threads for x in t.latencies)
     sent = sum(t.sent for t in threads)
     return {
         "tablets": tablets, "workers": workers, "database": "PostgreSQL" if database_url
@@ -169,9 +198,7 @@ def run(tablets: int, workers: int, database_url: str | None, max_seconds: float
         "errors": sum(len(t.errors) for t in threads),
         "error_samples": [e for t in threads for e in t.errors][:5],
         "sent": sent, "stored": total, "lost": sent - distinct, "duplicates": total - distinct,
-        "p50_ms": round(statistics.median(latencies) * 1000, 1) if latencies else None,
-        "p95_ms": round(latencies[int(len(latencies) * 0.95) - 1] * 1000, 1)
-        if latencies else None,
+        **percentiles([x for t in threads for x in t.latencies]),
     }
 
 

@@ -76,6 +76,27 @@ def measure(size: int, pg: str | None, work: Path) -> dict:
                         for k, (s, m) in figures.items()}}
 
 
+def rows(results: list[dict]) -> list[tuple]:
+    """(figure, value, unit, floor, target, ok) for bench/run.py's table: each report and the
+    export at each size against the dump, and the growth from the smallest to the largest."""
+    out = []
+    for r in results:
+        floor = r["figures"]["floor: dump answers"]["seconds"]
+        for name, fig in r["figures"].items():
+            if name.startswith(("report", "export")):
+                out.append((f"{name}, {r['participants']:,} participants".replace(",", " "),
+                            fig["seconds"], "s", floor, f"peak {fig['peak_mb']:.0f} MB", None))
+    if len(results) > 1:
+        first, last = results[0], results[-1]
+        scale = last["participants"] / first["participants"]
+        for name, fig in last["figures"].items():
+            if name.startswith(("report", "export")):
+                growth = fig["seconds"] / first["figures"][name]["seconds"]
+                out.append((f"{name}: growth ×{scale:.0f} participants", growth, "×", scale,
+                            "≤ 12", growth <= 12))
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
