@@ -50,7 +50,8 @@ def test_reopening_resumes_at_first_unanswered(client, make_participant, open_li
     client.delete_cookie("session")
     again = open_link(person)
     assert questionnaire_id(again) == qid
-    assert client.get(again).headers["Location"].endswith(f"/q/{qid}/fraga/S3")
+    assert again.endswith(f"/q/{qid}/fraga/S3")  # the link goes straight to the next question
+    assert client.get(f"/q/{qid}/").headers["Location"].endswith(f"/q/{qid}/fraga/S3")
     assert stored(qid) == {"S1": 3, "S2": "declined"}
 
 

@@ -107,7 +107,7 @@ def open_link(token: str) -> Any:
             _l("Inget att fylla i"), _l("Just nu finns det ingen enkät för dig att fylla i."), 200
         )
     grant([q.id for q in due], link.id)
-    return redirect(url_for(".resume", qid=due[0].id))
+    return redirect(_resume_url(due[0]))  # straight there: one round trip less on 4G
 
 
 @bp.get("/q/")
@@ -120,14 +120,17 @@ def current() -> Any:
 
 @bp.get("/q/<int:qid>/")
 def resume(qid: int) -> Any:
+    return redirect(_resume_url(_questionnaire(qid)))
+
+
+def _resume_url(q: Questionnaire) -> str:
     """Reopening goes to the first question not answered yet."""
-    q = _questionnaire(qid)
     if q.completed_at is not None:
-        return redirect(url_for(".done", qid=q.id))
+        return url_for(".done", qid=q.id)
     item = answers.first_unanswered(q)
     if item is None:
-        return redirect(url_for(".summary", qid=q.id))
-    return redirect(url_for(".question", qid=q.id, key=item.key))
+        return url_for(".summary", qid=q.id)
+    return url_for(".question", qid=q.id, key=item.key)
 
 
 def _neighbours(items: list[Item], key: str) -> tuple[Item | None, Item | None]:
