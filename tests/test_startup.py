@@ -1,4 +1,5 @@
-"""Start-up stays light: heavy libraries are imported only where they are used (issue 7)."""
+"""Start-up stays light: heavy libraries are imported only where they are used (issue 7):
+Plotly on chart pages, XlsxWriter for Excel, segno for QR codes, Alembic for migrations."""
 
 import json
 import subprocess
@@ -13,7 +14,7 @@ from questionnaire import codes, create_app, links, migrate, schedule
 from questionnaire.extensions import db
 from questionnaire.models import Enrolment, Insats, Participant
 
-heavy = ("plotly", "xlsxwriter", "segno", "hypothesis")
+heavy = ("plotly", "xlsxwriter", "segno", "alembic")
 seen = {}
 app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tempfile.mkdtemp()}/s.db",
                   "SECRET_KEY": "s", "PSEUDONYM_KEY": "s"})
@@ -30,12 +31,12 @@ client = app.test_client()
 page = client.get(f"/l/{token}", follow_redirects=True)
 assert "Fråga 1 av 6" in page.text
 page.close()
-seen["question page"] = [m for m in heavy if m in sys.modules]
+seen["question page"] = [m for m in heavy[:3] if m in sys.modules]  # (the script migrated)
 print(json.dumps(seen))
 """
 
 
-def test_the_app_and_its_question_pages_import_no_chart_excel_or_qr_code():
+def test_the_app_and_its_question_pages_import_nothing_heavy():
     done = subprocess.run([sys.executable, "-c", SCRIPT], cwd=ROOT, capture_output=True,
                           text=True, check=True)
     seen = json.loads(done.stdout.splitlines()[-1])
