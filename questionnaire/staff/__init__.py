@@ -140,7 +140,7 @@ def register() -> Any:
     insatser = db.session.scalars(
         sa.select(Insats).where(Insats.id.in_(caseload.my_insats_ids(current_user)))
         .order_by(Insats.name)).all()
-    languages = [(c, language_name(c), language_info(c)) for c in available_locales()]
+    answer_languages = [(c, language_name(c), language_info(c)) for c in available_locales()]
     form = request.form
     errors: list[str] = []
     if request.method == "POST":
@@ -178,8 +178,8 @@ def register() -> Any:
             flash(_("Deltagaren är registrerad med koden %(code)s. Skriv in koden i akten.",
                     code=codes.display(person.code)))
             return redirect(url_for(".participant", code=person.code))
-    return render_template("staff/register.html", insatser=insatser, languages=languages,
-                           errors=errors, form=form, referrers=REFERRERS,
+    return render_template("staff/register.html", insatser=insatser,
+                           answer_languages=answer_languages, errors=errors, form=form, referrers=REFERRERS,
                            today=dt.date.today()), 400 if errors else 200
 
 

@@ -72,3 +72,14 @@ def new_tablet(browser):
     yield open_tablet
     for context in contexts:
         context.close()
+
+
+def log_in(page, live_server: str, user) -> None:
+    """Log a staff member in on this tablet."""
+    from tests.conftest import PASSWORD
+
+    page.goto(live_server + "/personal/logga-in")
+    page.fill("#email", user.email)
+    page.fill("#password", PASSWORD)
+    with page.expect_navigation():
+        page.locator("form button[type=submit]").tap()

@@ -9,8 +9,9 @@ from axe_playwright_python.sync_playwright import Axe
 
 from questionnaire import answers, links
 from questionnaire.extensions import db
-from questionnaire.i18n import LANGUAGES
-from questionnaire.models import Questionnaire
+from questionnaire.i18n import LANGUAGES, language
+from questionnaire.models import Insats, InsatsStaff, Questionnaire
+from tests.browser.conftest import log_in
 from tests.conftest import stored
 
 pytestmark = pytest.mark.browser
@@ -133,3 +134,46 @@ def test_reduced_motion_is_respected(live_server, new_tablet, make_participant):
         return parseFloat(s.transitionDuration) > 0 || s.animationName !== 'none';
     }).length""")
     assert moving == 0
+
+
+@pytest.mark.parametrize("locale", [lang.code for lang in LANGUAGES])
+def test_hand_over_pages_pass_axe(live_server, new_tablet, make_participant, make_user, locale):
+    """The participant's own data and the locked screen, in the participant's language."""
+    person = make_participant(insats="Testinsatsen", language=locale)
+    user = make_user("handledare")
+    db.session.add(InsatsStaff(insats_id=db.session.scalar(sa.select(Insats.id)),
+                               user_id=user.id))
+    db.session.commit()
+    page = new_tablet()
+    log_in(page, live_server, user)
+    found = {"staff: participant page": violations_after(page, f"{live_server}/personal/"
+                                                         f"deltagare/{person.code}")}
+    with page.expect_navigation():
+        page.locator(f"form[action$='/{person.code}/mina-uppgifter'] button").tap()
+    found["own data"] = violations(page)
+    page.goto(f"{live_server}/personal/deltagare")  # leaving locks the tablet
+    found["locked tablet"] = violations(page)
+    assert page.locator("html").get_attribute("lang") == language(locale).tag
+    assert {name: v for name, v in found.items() if v} == {}
+
+
+@pytest.mark.parametrize("locale", ["sv-SE", "en-GB"])
+def test_staff_pages_pass_axe(live_server, new_tablet, make_participant, make_user, locale):
+    person = make_participant(insats="Testinsatsen", days_ago=200)
+    user = make_user("samordnare")
+    db.session.commit()
+    page = new_tablet(locale)
+    found = {"log-in": violations_after(page, f"{live_server}/personal/logga-in")}
+    log_in(page, live_server, user)
+    for path in ("/personal/", "/personal/deltagare", "/personal/deltagare/ny",
+                 f"/personal/deltagare/{person.code}", f"/personal/deltagare/{person.code}/dialog",
+                 "/personal/insatser", "/personal/anvandare", "/personal/logg",
+                 "/personal/rapporter"):
+        found[path] = violations_after(page, live_server + path)
+    assert {name: v for name, v in found.items() if v} == {}
+
+
+def violations_after(page, url: str) -> list[str]:
+    page.goto(url)
+    page.wait_for_load_state("load")
+    return violations(page)

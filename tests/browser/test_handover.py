@@ -6,6 +6,7 @@ import sqlalchemy as sa
 
 from questionnaire.extensions import db
 from questionnaire.models import Insats, InsatsStaff, Questionnaire
+from tests.browser.conftest import log_in
 from tests.conftest import PASSWORD, stored
 
 pytestmark = pytest.mark.browser
@@ -18,11 +19,7 @@ def test_hand_over_answer_and_hand_back(live_server, tablet, make_participant, m
                                user_id=user.id))
     db.session.commit()
 
-    tablet.goto(live_server + "/personal/logga-in")
-    tablet.fill("#email", user.email)
-    tablet.fill("#password", PASSWORD)
-    with tablet.expect_navigation():
-        tablet.get_by_role("button", name="Logga in").tap()
+    log_in(tablet, live_server, user)
     tablet.goto(f"{live_server}/personal/deltagare/{person.code}")
     with tablet.expect_navigation():
         tablet.get_by_role("button", name="Lämna över surfplattan").tap()

@@ -118,13 +118,21 @@ def test_arabic_chart_labels_and_glyphs(live_server, new_tablet, make_participan
     assert glyphs_render(page, "h1")
 
 
-def test_read_aloud_speaks_the_question_and_options_in_the_page_language(
-        live_server, new_tablet, make_participant):
+def first_question(live_server, new_tablet, make_participant, language: str, voices: str):
+    """A participant's first question on a tablet whose speech synthesis has these voices."""
     page = new_tablet()
-    page.add_init_script(FAKE_SPEECH % '[{"lang": "ar-SA", "name": "Arabic"}]')
-    token = links.create(make_participant(language="ar"))
+    page.add_init_script(FAKE_SPEECH % voices)
+    token = links.create(make_participant(language=language))
     db.session.commit()
     page.goto(f"{live_server}/l/{token}")
+    page.wait_for_selector("#progress")
+    return page
+
+
+def test_read_aloud_speaks_the_question_and_options_in_the_page_language(
+        live_server, new_tablet, make_participant):
+    page = first_question(live_server, new_tablet, make_participant, "ar",
+                          '[{"lang": "ar-SA", "name": "Arabic"}]')
     speak = page.locator("#speak")
     assert speak.is_visible()
     speak.tap()
@@ -136,12 +144,8 @@ def test_read_aloud_speaks_the_question_and_options_in_the_page_language(
 
 
 def test_no_voice_and_no_recording_hides_the_button(live_server, new_tablet, make_participant):
-    page = new_tablet()
-    page.add_init_script(FAKE_SPEECH % '[{"lang": "ar-SA", "name": "Arabic"}]')
-    token = links.create(make_participant(language="ti"))  # no Tigrinya voice
-    db.session.commit()
-    page.goto(f"{live_server}/l/{token}")
-    page.wait_for_selector("#progress")
+    page = first_question(live_server, new_tablet, make_participant, "ti",  # no Tigrinya voice
+                          '[{"lang": "ar-SA", "name": "Arabic"}]')
     assert page.locator("#speak").is_hidden()
 
 
@@ -150,11 +154,7 @@ def test_a_recording_plays_even_without_a_voice(live_server, app, tmp_path, new_
     app.config["AUDIO_FOLDER"] = str(tmp_path)
     (tmp_path / "ti" / "skapa").mkdir(parents=True)
     (tmp_path / "ti" / "skapa" / "S1.mp3").write_bytes(b"ID3")
-    page = new_tablet()
-    page.add_init_script(FAKE_SPEECH % "[]")
-    token = links.create(make_participant(language="ti"))
-    db.session.commit()
-    page.goto(f"{live_server}/l/{token}")
+    page = first_question(live_server, new_tablet, make_participant, "ti", "[]")
     speak = page.locator("#speak")
     assert speak.is_visible()
     with page.expect_request("**/ljud/ti/skapa/S1.mp3*"):
