@@ -179,7 +179,8 @@ def register() -> Any:
                     code=codes.display(person.code)))
             return redirect(url_for(".participant", code=person.code))
     return render_template("staff/register.html", insatser=insatser,
-                           answer_languages=answer_languages, errors=errors, form=form, referrers=REFERRERS,
+                           answer_languages=answer_languages, errors=errors, form=form,
+                           referrers=REFERRERS,
                            today=dt.date.today()), 400 if errors else 200
 
 
