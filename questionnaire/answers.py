@@ -92,7 +92,13 @@ def first_unanswered(q: Questionnaire) -> Item | None:
 
 
 def _locked(q: Questionnaire) -> Questionnaire:
-    """Re-read the questionnaire, locking its row (PostgreSQL) so completion and saves queue."""
+    """Re-read the questionnaire, locking its row (PostgreSQL) so completion and saves queue.
+
+    SQLite has no row locks (it serialises every writer on the whole database), so there the
+    questionnaire as this request loaded it is used as it is: re-reading it would only cost a
+    query."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        return q
     return db.session.scalars(
         sa.select(Questionnaire).where(Questionnaire.id == q.id).with_for_update()
         .execution_options(populate_existing=True)
