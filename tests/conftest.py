@@ -162,6 +162,30 @@ def stored(qid: int) -> dict[str, Any]:
     }
 
 
+def skapa(*steps: int | None) -> dict[str, int | None]:
+    """SKAPA steps in item order: skapa(2, 5, 3) -> {"S1": 2, "S2": 5, "S3": 3}."""
+    return {f"S{n}": step for n, step in enumerate(steps, start=1)}
+
+
+#: Every NNS pågående scale item answered with the highest step.
+NNS_ALL_6 = {key: 6 for key in ("N1", "N2", "N3", "N4", "N5", "N7", "N9")}
+
+
+def fill_in(person: Participant, instrument: str, timepoint: str, steps: dict[str, int | None],
+            *, respondent: str = "deltagare", when: dt.datetime | None = None,
+            complete: bool = True) -> Any:
+    """Answer the participant's questionnaire for this slot through the services (no HTTP); the
+    one a link already started is reused. Completed (at `when`) unless complete=False."""
+    q = answers.start(answers.current_enrolment(person.id), instrument, timepoint,
+                      respondent=respondent)
+    for key, step in steps.items():
+        answers.save_answer(q, key, step=step)
+    if complete:
+        answers.complete(q, when=when)
+    db.session.commit()
+    return q
+
+
 PASSWORD = "ett långt lösenord"
 
 

@@ -6,7 +6,7 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from questionnaire import answers, codes
+from questionnaire import codes
 from questionnaire.extensions import db
 from questionnaire.models import (
     ActionNote,
@@ -17,7 +17,7 @@ from questionnaire.models import (
     Participant,
     Questionnaire,
 )
-from tests.conftest import PASSWORD, csrf_token, stored
+from tests.conftest import NNS_ALL_6, PASSWORD, csrf_token, fill_in, skapa, stored
 
 TODAY = dt.date.today()
 
@@ -133,12 +133,8 @@ def test_idle_handover_locks(app, client, handledare, make_participant):
 
 
 def complete_skapa(person, timepoint, steps, respondent="deltagare", days_ago=0):
-    enrolment = answers.current_enrolment(person.id)
-    q = answers.start(enrolment, "skapa", timepoint, respondent=respondent)
-    for n, step in enumerate(steps, start=1):
-        answers.save_answer(q, f"S{n}", step=step)
-    answers.complete(q, when=dt.datetime.now() - dt.timedelta(days=days_ago))
-    db.session.commit()
+    fill_in(person, "skapa", timepoint, skapa(*steps), respondent=respondent,
+            when=dt.datetime.now() - dt.timedelta(days=days_ago))
 
 
 def test_parallel_rating_and_dialogue(client, handledare, make_participant):
@@ -182,12 +178,7 @@ def test_action_plan_notes_and_print(client, handledare, make_participant):
 
 def test_nns_answers_are_never_shown_to_staff(client, handledare, make_participant):
     person = make_participant(days_ago=200, insats="Testinsatsen")
-    enrolment = answers.current_enrolment(person.id)
-    q = answers.start(enrolment, "nns-pagaende", "6m")
-    for key in ("N1", "N2", "N3", "N4", "N5", "N7", "N9"):
-        answers.save_answer(q, key, step=6)
-    answers.complete(q)
-    db.session.commit()
+    fill_in(person, "nns-pagaende", "6m", NNS_ALL_6)
     url = f"/personal/deltagare/{person.code}"
     page = client.get(url)
     assert "Ifylld" in page.text

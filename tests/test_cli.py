@@ -2,9 +2,9 @@ import re
 
 import sqlalchemy as sa
 
-from questionnaire import answers
 from questionnaire.extensions import db
 from questionnaire.models import Answer, Participant, Questionnaire, User
+from tests.conftest import fill_in, skapa
 
 
 def test_init_db_is_safe_to_run_again(runner):
@@ -50,12 +50,7 @@ def test_participant_link_accepts_any_case_and_dash(runner, make_participant, cl
 
 def test_participant_link_when_nothing_is_due(runner, make_participant):
     person = make_participant(days_ago=30)
-    enrolment = answers.current_enrolment(person.id)
-    q = answers.start(enrolment, "skapa", "intake")
-    for n in range(1, 7):
-        answers.save_answer(q, f"S{n}", step=3)
-    answers.complete(q)
-    db.session.commit()
+    fill_in(person, "skapa", "intake", skapa(3, 3, 3, 3, 3, 3))
     result = runner.invoke(args=["participant-link", person.code])
     assert result.exit_code == 1
     assert "har ingen enkät att fylla i just nu" in result.output

@@ -4,7 +4,6 @@ import datetime as dt
 
 import sqlalchemy as sa
 
-from questionnaire import answers
 from questionnaire.extensions import db
 from questionnaire.models import (
     ActionNote,
@@ -17,7 +16,7 @@ from questionnaire.models import (
     ParticipantLink,
     Questionnaire,
 )
-from tests.conftest import csrf_token
+from tests.conftest import NNS_ALL_6, csrf_token, fill_in, skapa
 
 
 def count(model):
@@ -25,12 +24,8 @@ def count(model):
 
 
 def with_answers(person):
-    enrolment = answers.current_enrolment(person.id)
-    q = answers.start(enrolment, "skapa", "intake")
-    for n in range(1, 7):
-        answers.save_answer(q, f"S{n}", step=3)
-    answers.complete(q)
-    db.session.add(ActionNote(enrolment_id=enrolment.id, goal="Mål"))
+    q = fill_in(person, "skapa", "intake", skapa(3, 3, 3, 3, 3, 3))
+    db.session.add(ActionNote(enrolment_id=q.enrolment_id, goal="Mål"))
     db.session.commit()
 
 
@@ -81,12 +76,7 @@ def test_erase_and_purge_commands(runner, make_participant):
 def test_participant_sees_their_own_data_on_the_handed_over_tablet(client, login,
                                                                    make_participant):
     person = make_participant(days_ago=200)
-    enrolment = answers.current_enrolment(person.id)
-    q = answers.start(enrolment, "nns-pagaende", "6m")
-    for key in ("N1", "N2", "N3", "N4", "N5", "N7", "N9"):
-        answers.save_answer(q, key, step=6)
-    answers.complete(q)
-    db.session.commit()
+    fill_in(person, "nns-pagaende", "6m", NNS_ALL_6)
     staff_of_insats(login("handledare"))
     response = client.post(f"/personal/deltagare/{person.code}/mina-uppgifter",
                            data={"csrf_token": csrf_token(client, "/personal/")})

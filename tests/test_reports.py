@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from questionnaire.extensions import db
 from questionnaire.models import AuditEvent
+from tests.conftest import fill_in, skapa
 from tests.reportdata import Data
 
 AVSLUT = "nns-avslut"
@@ -226,17 +227,13 @@ def test_exits_by_reason_and_gender(make_participant):
 def test_response_overview_counts_due_done_and_missed(make_participant):
     import datetime as dt
 
-    from questionnaire import answers, reports
+    from questionnaire import reports
 
     make_participant(days_ago=5)  # intake due
     make_participant(days_ago=45)  # intake overdue
     make_participant(days_ago=190)  # 6m open: intake missed
     done = make_participant(days_ago=3)
-    q = answers.start(answers.current_enrolment(done.id), "skapa", "intake")
-    for n in range(1, 7):
-        answers.save_answer(q, f"S{n}", step=2)
-    answers.complete(q)
-    db.session.commit()
+    fill_in(done, "skapa", "intake", skapa(2, 2, 2, 2, 2, 2))
     rows = {(r["instrument"], r["timepoint"]): r
             for r in reports.responses(reports.Filters(), today=dt.date.today())}
     intake = rows[("skapa", "intake")]

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from questionnaire import links
 from questionnaire.extensions import db
 from questionnaire.models import Participant, Questionnaire
-from tests.conftest import stored
+from tests.conftest import fill_in, skapa, stored
 
 pytestmark = pytest.mark.browser
 
@@ -99,17 +99,13 @@ def test_whole_questionnaire_in_arabic_then_tigrinya(live_server, new_tablet, ma
 
 
 def test_arabic_chart_labels_and_glyphs(live_server, new_tablet, make_participant):
-    from questionnaire import answers
 
     page = new_tablet()
     person = make_participant(language="ar")
     token = links.create(person)
     db.session.commit()
     page.goto(f"{live_server}/l/{token}")
-    q = db.session.scalars(sa.select(Questionnaire)).one()
-    for n in range(1, 7):
-        answers.save_answer(q, f"S{n}", step=n % 5 + 1)
-    db.session.commit()
+    q = fill_in(person, "skapa", "intake", skapa(2, 3, 4, 5, 1, 2), complete=False)
     page.goto(f"{live_server}/q/{q.id}/sammanfattning")
     page.locator("form[action$='/klar'] button").click()
     page.wait_for_selector("#spider .main-svg")

@@ -8,18 +8,14 @@ import sqlalchemy as sa
 from questionnaire import answers, links
 from questionnaire.extensions import db
 from questionnaire.models import Questionnaire
-from tests.conftest import stored
+from tests.conftest import fill_in, skapa, stored
 
 pytestmark = pytest.mark.browser
 
 
 def intake_done(person, steps=(2, 2, 3, 1, 2, 3)):
-    enrolment = answers.current_enrolment(person.id)
-    q = answers.start(enrolment, "skapa", "intake")
-    for n, step in enumerate(steps, start=1):
-        answers.save_answer(q, f"S{n}", step=step)
-    answers.complete(q, when=dt.datetime.combine(enrolment.start_date, dt.time(10)))
-    db.session.commit()
+    start = answers.current_enrolment(person.id).start_date
+    fill_in(person, "skapa", "intake", skapa(*steps), when=dt.datetime.combine(start, dt.time(10)))
 
 
 def link_for(person):
