@@ -23,6 +23,11 @@ class Scale:
     pictogram: str = "level"
 
     @property
+    def pictogram_set(self) -> str:
+        """Scales with the same pictures share one set (e.g. "level-5", "yesno-2")."""
+        return f"{self.pictogram}-{self.max}"
+
+    @property
     def max(self) -> int:
         return self.steps[-1].value
 
@@ -65,6 +70,9 @@ class Instrument:
     items: tuple[Item, ...]
     #: Staff may see individual answers (SKAPA); NNS answers are only ever reported per group.
     individual_results: bool = False
+    #: The wording belongs to someone else (NNS): translations of it are Stegvis's own and
+    #: unofficial, and the question pages say so in every language but Swedish.
+    unofficial_translations: bool = False
 
     def item(self, key: str) -> Item | None:
         return next((i for i in self.items if i.key == key), None)

@@ -23,6 +23,7 @@ YES = 2
 PAGAENDE_V1 = Instrument(
     key="nns-pagaende",
     version=1,
+    unofficial_translations=True,
     title=N_("Frågor om stödet du får"),
     intro=N_("Frågorna handlar om stödet du får just nu. Dina svar är anonyma för personalen: "
              "de visas bara tillsammans med andras svar."),
@@ -46,6 +47,7 @@ PAGAENDE_V1 = Instrument(
 AVSLUT_V1 = Instrument(
     key="nns-avslut",
     version=1,
+    unofficial_translations=True,
     title=N_("Frågor om stödet du har fått"),
     intro=N_("Frågorna handlar om stödet du har fått. Dina svar är anonyma för personalen: "
              "de visas bara tillsammans med andras svar."),

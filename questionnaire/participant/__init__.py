@@ -32,7 +32,7 @@ from questionnaire import answers, links
 from questionnaire.answers import AnswerRejected
 from questionnaire.extensions import db, limiter
 from questionnaire.i18n import available_locales
-from questionnaire.instruments.base import Instrument, Item, Scale
+from questionnaire.instruments.base import Item
 from questionnaire.models import Enrolment, Participant, Questionnaire
 from questionnaire.pages import message_page
 
@@ -186,24 +186,17 @@ def question(qid: int, key: str) -> Any:
         return redirect(url_for(".resume", qid=q.id))
     previous, following = _neighbours(items, key)
     inst = answers.instrument_of(q)
+    offline = _offline_data(q, current)
     return render_template(
-        "participant/question.html", offline=_offline_data(q, current),
+        "participant/question.html", offline=offline,
         q=q, instrument=inst, item=item, answer=current.get(key),
         position=[i.key for i in items].index(key) + 1, total=len(items),
         previous=previous, following=following if key in current else None,
-        to_summary=to_summary, error=error, pictograms=_pictogram_sets(inst),
-        audio_url=_audio_url(inst.key, item.key),
-        unofficial=not inst.individual_results and str(get_locale()) != "sv",
+        to_summary=to_summary, error=error,
+        pictograms={i.scale.pictogram_set: i.scale for i in inst.items if i.scale is not None},
+        audio_url=next(i["audio"] for i in offline["items"] if i["key"] == item.key),
+        unofficial=inst.unofficial_translations and str(get_locale()) != "sv",
     ), status
-
-
-def _pictogram_kind(scale: Scale) -> str:
-    return f"{scale.pictogram}-{scale.max}"
-
-
-def _pictogram_sets(inst: Instrument) -> dict[str, Scale]:
-    """One scale per kind of pictogram set the questionnaire uses (e.g. five bars, yes/no)."""
-    return {_pictogram_kind(i.scale): i.scale for i in inst.items if i.scale is not None}
 
 
 def _audio_url(instrument: str, item: str) -> str | None:
@@ -234,7 +227,7 @@ def _offline_data(q: Questionnaire, current: dict) -> dict[str, Any]:
         "items": [{
             "key": i.key, "text": _(i.text), "text_item": i.is_text,
             "audio": _audio_url(inst.key, i.key),
-            "pictograms": _pictogram_kind(i.scale) if i.scale else None,
+            "pictograms": i.scale.pictogram_set if i.scale else None,
             "steps": [] if i.is_text else [{"value": s.value, "label": _(s.label)}
                                            for s in i.scale.steps],
             "show_if": [i.show_if.item, i.show_if.step] if i.show_if else None,
