@@ -42,7 +42,9 @@ def pot(domain: str) -> Path:
 
 
 def extract(domain: str, target: Path | None = None) -> None:
+    # Locations name the file only: line numbers would change every catalog on every edit.
     pybabel("extract", "-F", DOMAINS[domain], *KEYWORDS, "--sort-by-file", "--no-wrap",
+            "--add-location", "file",
             "--project", "Stegvis", "--copyright-holder", "Stegvis",
             "-o", str(target or pot(domain)), ".")
 
