@@ -1,7 +1,7 @@
 """Stegvis: the application factory.
 
 Folder layout:
-  questionnaire/instruments/   the questionnaires as versioned data (SKAPA, NNS)
+  questionnaire/instruments/   the questionnaires: XLSForm files stored as versioned data
   questionnaire/models.py      tables and their constraints
   questionnaire/answers.py     where every answer is saved (start, save, complete)
   questionnaire/schedule.py    what is due when
@@ -24,7 +24,15 @@ from flask_wtf.csrf import CSRFError
 from questionnaire import assets, security
 from questionnaire import config as config_module
 from questionnaire.extensions import babel, csrf, db, limiter, login_manager
-from questionnaire.i18n import language, language_name, page_locales, select_locale, text_direction
+from questionnaire.i18n import (
+    language,
+    language_name,
+    page_locales,
+    select_locale,
+    text_direction,
+    tr,
+    tr_in,
+)
 from questionnaire.pages import message_page
 
 
@@ -60,13 +68,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     security.init_app(app)
     assets.init_app(app)
 
-    from questionnaire import analysis, auth, participant, staff
+    from questionnaire import admin, analysis, auth, participant, staff
 
-    for blueprint in (participant.bp, auth.bp, staff.bp, analysis.bp):
+    for blueprint in (participant.bp, auth.bp, staff.bp, analysis.bp, admin.bp):
         app.register_blueprint(blueprint)
     app.before_request(auth.end_idle_sessions)
     app.before_request(staff.handover_lock)
     app.add_template_filter(staff.qr_svg, "qr")
+    app.jinja_env.globals.update(tr=tr, tr_in=tr_in)
 
     from questionnaire.cli import register
 

@@ -158,13 +158,15 @@ def save_answer(
         declined = text is None
     elif declined:
         step = None
-    elif not isinstance(step, int) or isinstance(step, bool) or not 1 <= step <= item.scale_max:
+    elif not isinstance(step, int) or isinstance(step, bool) or not (
+            item.scale_min <= step <= item.scale_max):
         raise AnswerRejected(_l("Välj ett av svarsalternativen."), 400)
     text = text if item.is_text else None
 
     db.session.execute(_upsert(db.session.get_bind().dialect.name), {
         "questionnaire_id": q.id, "instrument_version_id": q.instrument_version_id,
-        "item_key": item.key, "scale_max": item.scale_max, "step": step, "text": text,
+        "item_key": item.key, "scale_min": item.scale_min, "scale_max": item.scale_max,
+        "step": step, "text": text,
         "declined": declined, "client_id": client_id, "answered_at": answered_at or utcnow(),
     })
     # An answer that changes a skip rule removes the answers to the questions no longer asked.
@@ -191,13 +193,13 @@ def complete(q: Questionnaire, when: dt.datetime | None = None) -> None:
     db.session.flush()
 
 
-def skapa_ratings(respondent: str, *, enrolment_id: int | None = None,
-                  participant_id: int | None = None) -> list[tuple[Questionnaire, dict[str, int]]]:
-    """Completed SKAPA ratings by one respondent, of one enrolment or of all a participant's,
-    oldest first, each with its steps by item (skipped items left out)."""
+def ratings(instrument: str, respondent: str, *, enrolment_id: int | None = None,
+            participant_id: int | None = None) -> list[tuple[Questionnaire, dict[str, int]]]:
+    """Completed ratings of one self-rating instrument by one respondent, of one enrolment or of
+    all a participant's, oldest first, each with its steps by item (skipped items left out)."""
     query = (
         sa.select(Questionnaire).join(Enrolment, Questionnaire.enrolment_id == Enrolment.id)
-        .where(Questionnaire.instrument == "skapa", Questionnaire.respondent == respondent,
+        .where(Questionnaire.instrument == instrument, Questionnaire.respondent == respondent,
                Questionnaire.completed_at.is_not(None))
         .order_by(Questionnaire.completed_at, Questionnaire.id)
     )

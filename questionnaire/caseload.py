@@ -8,8 +8,9 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from questionnaire import answers, codes, instruments, schedule
+from questionnaire import answers, codes, schedule
 from questionnaire.extensions import db
+from questionnaire.instruments import Instrument
 from questionnaire.models import (
     ActionNote,
     Enrolment,
@@ -135,18 +136,18 @@ class Area:
             self.staff - self.own) >= DIFFERENCE
 
 
-def areas(enrolment: Enrolment) -> list[Area]:
-    """Per area: the first rating, the one before the latest, the latest (only once there are two
-    ratings to compare) and the handledare's latest."""
-    mine = answers.skapa_ratings("deltagare", enrolment_id=enrolment.id)
-    staff = answers.skapa_ratings("handledare", enrolment_id=enrolment.id)
+def areas(enrolment: Enrolment, inst: Instrument) -> list[Area]:
+    """Per rated area of a self-rating instrument: the first rating, the one before the latest,
+    the latest (only once there are two ratings to compare) and the handledare's latest."""
+    mine = answers.ratings(inst.key, "deltagare", enrolment_id=enrolment.id)
+    staff = answers.ratings(inst.key, "handledare", enrolment_id=enrolment.id)
     first = mine[0][1] if mine else {}
     latest = mine[-1][1] if len(mine) > 1 else {}
     previous = mine[-2][1] if len(mine) > 1 else {}
     staff_latest = staff[-1][1] if staff else {}
     return [Area(i.key, i.area, first.get(i.key), previous.get(i.key), latest.get(i.key),
                  staff_latest.get(i.key), own=(latest or first).get(i.key))
-            for i in instruments.get("skapa").items]
+            for i in inst.areas]
 
 
 def notes(enrolment: Enrolment) -> list[ActionNote]:

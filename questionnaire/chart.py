@@ -1,4 +1,5 @@
-"""The SKAPA spider diagram of one participant, every completed timepoint as one trace.
+"""The spider diagram of a self-rating instrument: one participant's ratings, every completed
+timepoint as one trace, or a group's means. Any instrument with three or more rated areas.
 
 The figure is built with Plotly's Python API and drawn in the browser by the polar-only bundle
 `static/vendor/plotly-polar.min.js`. This module is imported only by the pages that show a chart.
@@ -13,8 +14,9 @@ import plotly.graph_objects as go
 from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 
-from questionnaire import answers, instruments
-from questionnaire.i18n import language, text_direction
+from questionnaire import answers
+from questionnaire.i18n import language, text_direction, tr
+from questionnaire.instruments import Instrument
 from questionnaire.models import TIMEPOINTS
 from questionnaire.schedule import TIMEPOINT_LABELS
 
@@ -29,26 +31,29 @@ class Series:
     steps: dict[str, int | None]
 
 
-def skapa_series(participant_id: int, respondent: str = "deltagare") -> list[Series]:
-    """The participant's completed SKAPA ratings, oldest first, labelled for the chart."""
+def rating_series(inst: Instrument, participant_id: int,
+                  respondent: str = "deltagare") -> list[Series]:
+    """The participant's completed ratings, oldest first, labelled for the chart."""
     return [
         Series(label=f"{_(TIMEPOINT_LABELS[q.timepoint])} {format_date(q.completed_at, 'medium')}",
                completed=q.completed_at, steps=steps)
-        for q, steps in answers.skapa_ratings(respondent, participant_id=participant_id)
+        for q, steps in answers.ratings(inst.key, respondent, participant_id=participant_id)
     ]
 
 
 @dataclass
 class Trace:
     label: str
-    values: list  # one value per SKAPA area, None where there is none
+    values: list  # one value per rated area, None where there is none
     strong: bool = False  # the newest: thick, filled
     dashed: bool = False  # the handledare's rating
 
 
-def figure(traces: list[Trace]) -> str:
-    """A spider diagram over the six SKAPA areas, radial axis fixed 1-5, as Plotly JSON."""
-    areas = [_(i.area) for i in instruments.get("skapa").items]
+def figure(inst: Instrument, traces: list[Trace]) -> str:
+    """A spider diagram over the instrument's rated areas, the radial axis its scale, as Plotly
+    JSON."""
+    areas = [tr(i.area) for i in inst.areas]
+    steps = [s.value for s in inst.areas[0].scale.steps]
     locale = str(get_locale() or "sv")
     # Right-to-left readers go round the other way; the script's web font draws the labels.
     direction = "counterclockwise" if text_direction(locale) == "rtl" else "clockwise"
@@ -74,7 +79,7 @@ def figure(traces: list[Trace]) -> str:
     fig.update_layout(
         template="none",
         polar={
-            "radialaxis": {"range": [1, 5], "tickvals": [1, 2, 3, 4, 5], "angle": 90,
+            "radialaxis": {"range": [steps[0], steps[-1]], "tickvals": steps, "angle": 90,
                            "tickfont": {"size": 12}, "gridcolor": "#d1d5db"},
             "angularaxis": {"direction": direction, "rotation": 90,
                             "tickfont": {"size": 15}, "gridcolor": "#d1d5db"},
@@ -88,25 +93,26 @@ def figure(traces: list[Trace]) -> str:
     return fig.to_json().replace("</", "<\\/")  # safe inside <script>
 
 
-def participant_chart(participant_id: int) -> dict:
+def participant_chart(inst: Instrument, participant_id: int) -> dict:
     """Figure JSON for the browser (one trace per completed rating, newest strongest) and the
     same numbers as a table."""
-    items = instruments.get("skapa").items
-    series = skapa_series(participant_id)
+    items = inst.areas
+    series = rating_series(inst, participant_id)
     traces = [Trace(s.label, [s.steps.get(i.key) for i in items], strong=n == len(series) - 1)
               for n, s in enumerate(series)]
     return {
-        "figure": figure(traces),
+        "figure": figure(inst, traces),
         "traces": len(traces),
-        "areas": [_(i.area) for i in items],
+        "areas": [tr(i.area) for i in items],
         "series": [{"label": t.label, "values": t.values} for t in traces],
     }
 
 
-def group_chart(rows: list[dict]) -> dict | None:
-    """The SKAPA group profile: mean per area at each timepoint (participants solid, handledare
-    dashed). Only means that the small-group rule lets through are drawn."""
-    items = [i.key for i in instruments.get("skapa").items]
+def group_chart(inst: Instrument, rows: list[dict]) -> dict | None:
+    """The group profile of a self-rating instrument: mean per area at each timepoint
+    (participants solid, handledare dashed). Only means that the small-group rule lets through
+    are drawn."""
+    items = [i.key for i in inst.areas]
     means: dict[tuple[str, str], dict[str, float]] = {}
     for row in rows:
         if row["mean"] is not None:
@@ -122,4 +128,4 @@ def group_chart(rows: list[dict]) -> dict | None:
               strong=t == last, dashed=r == "handledare")
         for (t, r), m in ordered
     ]
-    return {"figure": figure(traces), "traces": len(traces)}
+    return {"figure": figure(inst, traces), "traces": len(traces)}

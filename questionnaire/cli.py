@@ -5,11 +5,13 @@ A command that fails prints why on stderr and exits non-zero. Commands own their
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import re
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import click
 import sqlalchemy as sa
@@ -24,6 +26,7 @@ from questionnaire import (
     demo,
     export,
     importer,
+    instruments,
     links,
     migrate,
     privacy,
@@ -35,7 +38,7 @@ from questionnaire.extensions import db
 from questionnaire.models import ROLES, Insats, InsatsStaff, Participant, User
 
 
-def fail(message: str) -> None:
+def fail(message: str) -> NoReturn:
     db.session.rollback()
     click.echo(message, err=True)
     sys.exit(1)
@@ -184,15 +187,24 @@ def with_period(f):
 @click.argument("name", type=click.Choice(sorted(reports.REPORTS)))
 @with_period
 @click.option("--min-group", type=click.IntRange(1, 1000), default=10, show_default=True)
+@click.option("--instrument", "instrument_key", default=reports.DEFAULT_INSTRUMENT,
+              show_default=True, help="The self-rating instrument (progression, profile).")
 @click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), default="csv")
 @click.option("--out", type=click.Path(dir_okay=False), default=None)
 def report(name: str, start: dt.date | None, end: dt.date | None, insats: str | None,
-           min_group: int, fmt: str, out: str | None) -> None:
-    """Group reports: nns, progression, skapa (small groups suppressed)."""
+           min_group: int, instrument_key: str, fmt: str, out: str | None) -> None:
+    """Group reports: nns, progression, profile, skapa (small groups suppressed)."""
     if fmt == "xlsx" and out is None:
         fail(_("Excel skrivs till en fil: ange --out"))
-    header, compute = reports.REPORTS[name]
-    rows = compute(_filters(start, end, insats, min_group))
+    filters = _filters(start, end, insats, min_group)
+    try:
+        inst = instruments.get(instrument_key)
+    except KeyError:
+        fail(_("Instrumentet %(key)s finns inte", key=instrument_key))
+    if name in ("progression", "profile") and not (inst.individual_results and inst.areas):
+        fail(_("%(key)s är ingen självskattning med områden", key=instrument_key))
+    filters = dataclasses.replace(filters, instrument=inst.key)
+    header, rows = reports.REPORTS[name].header(filters), reports.REPORTS[name].rows(filters)
     try:
         if fmt == "xlsx":
             book = tables.Workbook(out)
@@ -206,7 +218,7 @@ def report(name: str, start: dt.date | None, end: dt.date | None, insats: str | 
     except OSError as e:
         fail(_("Kan inte skriva %(out)s: %(e)s", out=out or "stdout", e=e.strerror or e))
     audit.record("report", report=name, start=start, end=end, insats=insats,
-                 min_group=min_group, rows=len(rows))
+                 min_group=min_group, instrument=inst.key, rows=len(rows))
     db.session.commit()
 
 
@@ -261,7 +273,67 @@ def purge_command(months: int | None, dry_run: bool) -> None:
                  n=count, m=months))
 
 
+@click.group("instrument")
+def instrument_group() -> None:
+    """Instruments as XLSForm files: add, list, export (docs/instruments.md)."""
+
+
+@instrument_group.command("add")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def instrument_add(file: Path) -> None:
+    """Validate an XLSForm file whole and publish it (a new version if its content is new)."""
+    try:
+        definition = instruments.read(file.read_bytes())
+    except instruments.FormErrors as e:
+        for line in e.lines(file.name):
+            click.echo(line, err=True)
+        fail(_("Inget lades till: %(n)s fel.", n=len(e.problems)))
+    except OSError as e:
+        fail(_("Kan inte läsa %(file)s: %(e)s", file=file, e=e.strerror or e))
+    inst, added = instruments.publish(definition)
+    if added:
+        audit.record("instrument_add", subject=f"{inst.key}@{inst.version}",
+                     checksum=inst.checksum)
+    db.session.commit()
+    if added:
+        click.echo(_("%(key)s version %(v)s är publicerad (%(n)s frågor).", key=inst.key,
+                     v=inst.version, n=len(inst.items)))
+    else:
+        click.echo(_("%(key)s: samma innehåll som version %(v)s finns redan; inget ändrades.",
+                     key=inst.key, v=inst.version))
+
+
+@instrument_group.command("list")
+def instrument_list() -> None:
+    """Every instrument: key, versions, languages, items."""
+    click.echo("key\tversions\tlanguages\titems\tresults\ttitle")
+    for newest in instruments.published():
+        versions = [i.version for i in instruments.versions(newest.key)]
+        click.echo("\t".join((
+            newest.key, ",".join(map(str, versions)), ",".join(instruments.locales(newest)),
+            str(len(newest.items)), "individual" if newest.individual_results else "group",
+            newest.title)))
+
+
+@instrument_group.command("export")
+@click.argument("key")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option("--version", "version", type=int, default=None, help="Default: the newest.")
+def instrument_export(key: str, out: Path, version: int | None) -> None:
+    """Write a version back as an XLSForm file (adding it again changes nothing)."""
+    try:
+        data = instruments.export_file(key, version)
+    except KeyError:
+        fail(_("Instrumentet %(key)s finns inte", key=key if version is None
+               else f"{key}@{version}"))
+    try:
+        out.write_bytes(data)
+    except OSError as e:
+        fail(_("Kan inte skriva %(out)s: %(e)s", out=out, e=e.strerror or e))
+    click.echo(_("Skrev %(out)s", out=out))
+
+
 def register(app: Flask) -> None:
     for command in (init_db, demo_data, create_user, participant_link, import_answers, report,
-                    export_command, erase_command, purge_command):
+                    export_command, erase_command, purge_command, instrument_group):
         app.cli.add_command(command)

@@ -11,6 +11,7 @@ import random
 import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 import sqlalchemy as sa
 from werkzeug.security import generate_password_hash
@@ -19,6 +20,7 @@ from questionnaire import codes, instruments, schedule
 from questionnaire.extensions import db
 from questionnaire.models import (
     EXIT_REASONS,
+    TIMEPOINTS,
     Answer,
     Enrolment,
     Insats,
@@ -64,10 +66,11 @@ def _chunks(n: int) -> Iterator[range]:
         yield range(start, min(n, start + BATCH))
 
 
-def _rating(rng: random.Random, base: list[int], change: int) -> list[int]:
-    """A later rating: mostly the same or a step better, sometimes worse."""
+def _rating(rng: random.Random, base: list[int], change: int, top: int) -> list[int]:
+    """A later rating (step positions 1..top): mostly the same or a step better, sometimes
+    worse."""
     weights = (15, 45, 30, 10) if change else (15, 70, 15, 0)
-    return [max(1, min(5, b + rng.choices((-1, 0, 1, 2), weights)[0])) for b in base]
+    return [max(1, min(top, b + rng.choices((-1, 0, 1, 2), weights)[0])) for b in base]
 
 
 def generate(n: int, seed: int | None, today: dt.date) -> DemoResult:
@@ -79,7 +82,8 @@ def generate(n: int, seed: int | None, today: dt.date) -> DemoResult:
         db.session.add(insats)
         db.session.flush()
     password = _staff(rng, insats)
-    versions = {k: instruments.version_row(instruments.get(k)) for k in instruments.ORDER}
+    versions = {e.instrument: instruments.version_row(instruments.get(e.instrument))
+                for e in insats.schedule}
     taken = set(db.session.scalars(sa.select(Participant.code)))
 
     def new_code() -> str:
@@ -97,8 +101,11 @@ def generate(n: int, seed: int | None, today: dt.date) -> DemoResult:
     enrolment = Enrolment(participant=person, insats=insats, start_date=start)
     db.session.add(enrolment)
     db.session.flush()
-    _questionnaire(rng, enrolment.id, versions["skapa"], "skapa", "intake", start, "deltagare",
-                   [2, 3, 2, 3, 2, 4])
+    for key in sorted(versions, key=instruments.order_key):
+        if instruments.get(key).individual_results:  # the intake self-rating is done
+            _questionnaire(rng, enrolment.id, versions[key], key, "intake", start, "deltagare",
+                           [2, 3, 2, 3, 2, 4, 3, 2, 3, 2])
+            break
     db.session.flush()
     return DemoResult(INSATS, LOGIN, password, n, link_code)
 
@@ -114,15 +121,17 @@ def _questionnaire_row(rng: random.Random, enrolment_id: int, version, key: str,
 
 def _answer_rows(rng: random.Random, qid: int, version, key: str,
                  steps: list[int] | None, when: dt.datetime) -> list[dict]:
+    """Answers to every item asked; `steps` gives the rated areas' step positions in order."""
     inst = instruments.get(key, version.version)
     rows = []
-    n6a = None
-    for n, item in enumerate(inst.items):
-        if item.show_if is not None and n6a != item.show_if.step:
+    chosen: dict[str, int | None] = {}
+    areas = [i.key for i in inst.areas]
+    for item in inst.items:
+        if item.show_if is not None and chosen.get(item.show_if.item) != item.show_if.step:
             continue
         row = {"questionnaire_id": qid, "instrument_version_id": version.id,
-               "item_key": item.key, "scale_max": item.scale_max, "step": None, "text": None,
-               "declined": False, "answered_at": when}
+               "item_key": item.key, "scale_min": item.scale_min, "scale_max": item.scale_max,
+               "step": None, "text": None, "declined": False, "answered_at": when}
         if item.is_text:
             if rng.random() < 0.4:
                 row["text"] = rng.choice(TEXTS)
@@ -130,13 +139,13 @@ def _answer_rows(rng: random.Random, qid: int, version, key: str,
                 row["declined"] = True
         elif rng.random() < 0.03:
             row["declined"] = True
-        elif steps is not None:
-            row["step"] = steps[n]
+        elif steps is not None and item.key in areas:
+            row["step"] = item.scale_min - 1 + steps[areas.index(item.key)]
         else:
-            row["step"] = rng.choices(range(1, item.scale_max + 1),
-                                      weights=range(1, item.scale_max + 1))[0]
-        if item.key == "N6a":
-            n6a = row["step"]
+            size = len(item.scale.steps)
+            row["step"] = item.scale_min - 1 + rng.choices(range(1, size + 1),
+                                                           weights=range(1, size + 1))[0]
+        chosen[item.key] = row["step"]
         rows.append(row)
     return rows
 
@@ -174,25 +183,36 @@ def _generate_chunk(rng, chunk, insats, versions, new_code, today) -> None:
         sa.insert(Enrolment).returning(Enrolment.id, sort_by_parameter_order=True), enrolments
     ).all()
     questionnaires, plans = [], []
+    # The insats's schedule decides what the invented people answered: self-ratings (most at
+    # intake, fewer later; half with the handledare's rating beside) and the group surveys.
+    entries = sorted({(e.instrument, e.timepoint) for e in insats.schedule},
+                     key=lambda e: (TIMEPOINTS.index(e[1]), instruments.order_key(e[0])))
+    kinds = {key: instruments.get(key) for key, _ in entries}
     for eid, e in zip(enrolment_ids, enrolments, strict=True):
-        base = [rng.randint(1, 4) for _ in range(6)]
         start, exit_date = e["start_date"], e["exit_date"]
+        bases = {key: [rng.randint(1, max(1, len(inst.areas[0].scale.steps) - 1))
+                       for _ in inst.areas]
+                 for key, inst in kinds.items() if inst.individual_results and inst.areas}
         plan = []
-        if rng.random() < 0.92:
-            plan.append(("skapa", "intake", start, "deltagare", base))
-            if rng.random() < 0.5:
-                plan.append(("skapa", "intake", start, "handledare", _rating(rng, base, 0)))
-        six = schedule.add_months(start, 6)
-        if six <= today and (exit_date is None or exit_date >= six):
-            if rng.random() < 0.8:
-                plan.append(("skapa", "6m", six, "deltagare", _rating(rng, base, 1)))
-            if rng.random() < 0.75:
-                plan.append(("nns-pagaende", "6m", six, "deltagare", None))
-        if exit_date is not None:
-            if rng.random() < 0.7:
-                plan.append(("skapa", "exit", exit_date, "deltagare", _rating(rng, base, 1)))
-            if rng.random() < 0.65:
-                plan.append(("nns-avslut", "exit", exit_date, "deltagare", None))
+        for key, timepoint in entries:
+            day = schedule.due_date(SimpleNamespace(start_date=start, exit_date=exit_date),
+                                    insats, timepoint)
+            if day is None or day > today or (timepoint != "intake" and exit_date is not None
+                                              and timepoint != "exit" and day > exit_date):
+                continue
+            if key not in bases:
+                if rng.random() < (0.65 if timepoint == "exit" else 0.75):
+                    plan.append((key, timepoint, day, "deltagare", None))
+                continue
+            top = len(kinds[key].areas[0].scale.steps)
+            if timepoint == "intake":
+                if rng.random() < 0.92:
+                    plan.append((key, timepoint, day, "deltagare", bases[key]))
+                    if rng.random() < 0.5:
+                        plan.append((key, timepoint, day, "handledare",
+                                     _rating(rng, bases[key], 0, top)))
+            elif rng.random() < (0.7 if timepoint == "exit" else 0.8):
+                plan.append((key, timepoint, day, "deltagare", _rating(rng, bases[key], 1, top)))
         for key, timepoint, day, respondent, steps in plan:
             questionnaires.append(
                 _questionnaire_row(rng, eid, versions[key], key, timepoint, day, respondent))

@@ -70,9 +70,10 @@ def age_band(birth_year: int | None, intake: dt.date) -> str:
 
 
 def item_columns(include_free_text: bool) -> list[str]:
+    """Item keys over every version of every instrument (items are matched by key)."""
     keys: list[str] = []
-    for key in instruments.ORDER:
-        for item in instruments.get(key).items:
+    for newest in instruments.published():
+        for item in (i for inst in instruments.versions(newest.key) for i in inst.items):
             if item.key not in keys and (include_free_text or not item.is_text):
                 keys.append(item.key)
     return keys
@@ -135,8 +136,11 @@ def assessment_rows(filters: Filters, include_free_text: bool) -> Iterator[list]
 
 
 def codebook_rows() -> Iterator[list]:
-    for key in instruments.ORDER:
-        for version, inst in sorted(instruments.REGISTRY[key].items()):
+    """Every item of every version, with its wording and steps (in the default language)."""
+    for newest in instruments.published():
+        key = newest.key
+        for inst in instruments.versions(key):
+            version = inst.version
             for item in inst.items:
                 steps = "" if item.scale is None else " | ".join(
                     f"{s.value}={s.label}" for s in item.scale.steps)

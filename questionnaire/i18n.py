@@ -87,7 +87,7 @@ def participant_side() -> bool:
     """Is this page for a participant (in any of their languages) rather than for staff?"""
     if session.get("handover") is not None:
         return True
-    return request.blueprint not in ("staff", "auth", "analysis")
+    return request.blueprint not in ("staff", "auth", "analysis", "admin")
 
 
 def page_locales() -> tuple[str, ...]:
@@ -132,3 +132,31 @@ def language_name(code: str) -> str:
     if lang.name:
         return translate_in(code, lang.name)
     return Locale.parse(code).get_display_name(code) or code
+
+
+def translated_in(code: str, message: str) -> bool:
+    """Does the participant catalog of `code` translate this message (Swedish needs none)?"""
+    return code == "sv" or translate_in(code, message) != message
+
+
+def tr(text: str | None) -> str:
+    """An instrument text (a `Label`) in the page's language: the instrument file's own
+    translation, else the message catalog's (the shipped instruments), else as written."""
+    if not text:
+        return ""
+    from flask_babel import get_locale, gettext
+
+    translations = getattr(text, "translations", None)
+    if translations:
+        found = translations.get(str(get_locale()))
+        if found:
+            return found
+    return gettext(text)
+
+
+def tr_in(code: str, text: str | None) -> str:
+    """An instrument text in a given language (side-by-side views)."""
+    if not text:
+        return ""
+    found = getattr(text, "translations", {}).get(code)
+    return found or translate_in(code, text)

@@ -50,6 +50,8 @@ class Row:
     step: int | None
     text: str | None
     answered_on: dt.date
+    #: `instrument@version` in the file; None = the newest version.
+    version: int | None = None
 
 
 @dataclass
@@ -84,11 +86,16 @@ def _parse_row(line: int, raw: dict[str, str], today: dt.date) -> tuple[Row | No
     elif len(v["insats"]) > 120:
         errors.append(_("insatsens namn är för långt"))
     inst = None
-    if v["instrument"] not in instruments.REGISTRY:
-        errors.append(_("okänt instrument %(v)s (skapa, nns-pagaende eller nns-avslut)",
-                        v=v["instrument"]))
-    else:
-        inst = instruments.get(v["instrument"])
+    key, _at, version_text = v["instrument"].partition("@")
+    version = int(version_text) if version_text.isdigit() else None
+    try:
+        if _at and version is None:
+            raise KeyError(key)
+        inst = instruments.get(key, version)
+    except KeyError:
+        errors.append(_("okänt instrument %(v)s (%(known)s; en version skrivs som %(form)s)",
+                        v=v["instrument"], form="KEY@2",
+                        known=", ".join(i.key for i in instruments.published())))
     if v["timepoint"] not in TIMEPOINTS:
         errors.append(_("okänd tidpunkt %(v)s (%(codes)s)", v=v["timepoint"],
                         codes=", ".join(TIMEPOINTS)))
@@ -97,7 +104,7 @@ def _parse_row(line: int, raw: dict[str, str], today: dt.date) -> tuple[Row | No
         errors.append(_("svarande måste vara deltagare, handledare eller tomt (inte %(v)s)",
                         v=respondent))
     elif respondent == "handledare" and inst is not None and not inst.individual_results:
-        errors.append(_("NNS-enkäten besvaras bara av deltagare"))
+        errors.append(_("%(inst)s besvaras bara av deltagare (gruppenkät)", inst=inst.key))
     step = text = None
     item = inst.item(v["item"]) if inst is not None else None
     if inst is not None and item is None:
@@ -107,9 +114,11 @@ def _parse_row(line: int, raw: dict[str, str], today: dt.date) -> tuple[Row | No
             text = v["value"]
             if len(text) > MAX_TEXT:
                 errors.append(_("texten är längre än %(n)s tecken", n=MAX_TEXT))
-        elif not v["value"].isdigit() or not 1 <= int(v["value"]) <= item.scale_max:
-            errors.append(_("värdet %(v)s för %(item)s ska vara ett heltal 1–%(max)s",
-                            v=v["value"], item=item.key, max=item.scale_max))
+        elif not v["value"].isdigit() or not (
+                item.scale_min <= int(v["value"]) <= item.scale_max):
+            errors.append(_("värdet %(v)s för %(item)s ska vara ett heltal %(min)s–%(max)s",
+                            v=v["value"], item=item.key, min=item.scale_min,
+                            max=item.scale_max))
         else:
             step = int(v["value"])
     try:
@@ -123,8 +132,8 @@ def _parse_row(line: int, raw: dict[str, str], today: dt.date) -> tuple[Row | No
         answered_on = today
     if errors:
         return None, errors
-    return Row(line, code, gender, birth_year, v["insats"], v["instrument"], v["timepoint"],
-               respondent, v["item"], step, text, answered_on), []
+    return Row(line, code, gender, birth_year, v["insats"], key, v["timepoint"],
+               respondent, v["item"], step, text, answered_on, inst.version), []
 
 
 def _check_groups(rows: list[Row], result: Result) -> None:
@@ -153,7 +162,11 @@ def _check_groups(rows: list[Row], result: Result) -> None:
                     "frågan %(item)s finns redan på rad %(first)s",
                     item=row.item, first=seen[row.item])))
             seen.setdefault(row.item, row.line)
-        inst = instruments.get(group[0].instrument)
+        if len({r.version for r in group}) > 1:
+            result.errors.append((group[-1].line, _(
+                "samma enkät har en annan version på rad %(first)s", first=group[0].line)))
+            continue
+        inst = instruments.get(group[0].instrument, group[0].version)
         steps = {r.item: r.step for r in group}
         asked = {i.key for i in inst.visible_items(steps)}
         for row in group:
@@ -271,7 +284,7 @@ def store(rows: list[Row], result: Result) -> None:
         elif start < enrolment.start_date:
             enrolment.start_date = start
         db.session.flush()
-        inst = instruments.get(instrument)
+        inst = instruments.get(instrument, first.version)
         when = dt.datetime.combine(first.answered_on, dt.time(12))
         q = Questionnaire(
             enrolment_id=enrolment.id, instrument_version_id=instruments.version_row(inst).id,
@@ -287,7 +300,8 @@ def store(rows: list[Row], result: Result) -> None:
             item = inst.item(row.item)
             db.session.add(Answer(
                 questionnaire_id=q.id, instrument_version_id=q.instrument_version_id,
-                item_key=row.item, scale_max=item.scale_max, step=row.step, text=row.text,
+                item_key=row.item, scale_min=item.scale_min, scale_max=item.scale_max,
+                step=row.step, text=row.text,
                 declined=False, answered_at=when,
             ))
             result.answers += 1

@@ -32,5 +32,5 @@ def upgrade() -> None:
 
     with db.engine.begin() as connection:
         command.upgrade(alembic_config(connection), "head")
-    instruments.sync_to_database()
+    instruments.sync_shipped()
     db.session.commit()

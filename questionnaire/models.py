@@ -157,15 +157,18 @@ class Enrolment(db.Model):
 
 
 class InstrumentVersion(db.Model):
-    """One published version of an instrument; mirrors the data in questionnaire/instruments/."""
+    """One published version of an instrument, read from an XLSForm file (instruments/)."""
 
     __tablename__ = "instrument_version"
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    #: skapa / nns-pagaende / nns-avslut
+    #: The file's form_id, e.g. skapa / nns-pagaende / a förbund's own form
     instrument: so.Mapped[str] = so.mapped_column(sa.String(40))
     version: so.Mapped[int] = so.mapped_column(sa.Integer)
-    #: SHA-256 of the version's wording and scales: a published version never changes.
+    #: SHA-256 of the version's content (wording, scales, rules): a published version never
+    #: changes; changed content becomes a new version.
     checksum: so.Mapped[str] = so.mapped_column(sa.String(64))
+    #: The XLSForm content as JSON (xlsform.read): what the version asks, in every language.
+    definition: so.Mapped[str | None] = so.mapped_column(sa.Text, deferred=True)
     created_at: so.Mapped[dt.datetime] = so.mapped_column(default=utcnow)
 
     items: so.Mapped[list[InstrumentItem]] = so.relationship(
@@ -185,14 +188,18 @@ class InstrumentItem(db.Model):
     )
     key: so.Mapped[str] = so.mapped_column(sa.String(10))
     position: so.Mapped[int] = so.mapped_column(sa.Integer)
+    #: Lowest step of the item's scale (0 or 1; 1 for a free-text item).
+    scale_min: so.Mapped[int] = so.mapped_column(sa.Integer, default=1, server_default="1")
     #: Highest step of the item's scale; 0 for a free-text item.
     scale_max: so.Mapped[int] = so.mapped_column(sa.Integer)
 
     __table_args__ = (
         sa.UniqueConstraint("instrument_version_id", "key"),
         # Target of the answers' composite foreign key.
-        sa.UniqueConstraint("instrument_version_id", "key", "scale_max"),
+        sa.UniqueConstraint("instrument_version_id", "key", "scale_min", "scale_max",
+                            name="uq_instrument_item_scale"),
         sa.CheckConstraint("scale_max >= 0 AND scale_max <= 10", name="scale_max_range"),
+        sa.CheckConstraint("scale_min IN (0, 1)", name="scale_min_range"),
     )
 
 
@@ -242,8 +249,9 @@ class Answer(db.Model):
     instrument_version_id: so.Mapped[int] = so.mapped_column()
     item_key: so.Mapped[str] = so.mapped_column(sa.String(10))
     #: Copied from the item so that the database can check the step's range.
+    scale_min: so.Mapped[int] = so.mapped_column(sa.Integer, default=1, server_default="1")
     scale_max: so.Mapped[int] = so.mapped_column(sa.Integer)
-    #: The chosen step, 1 = lowest; None when declined or a text item.
+    #: The chosen step (the choice's name: 1 or 0 = lowest); None when declined or a text item.
     step: so.Mapped[int | None] = so.mapped_column(sa.Integer)
     text: so.Mapped[str | None] = so.mapped_column(sa.Text)
     #: "Vill inte svara": the item was seen and deliberately skipped.
@@ -262,15 +270,17 @@ class Answer(db.Model):
             ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(
-            ["instrument_version_id", "item_key", "scale_max"],
+            ["instrument_version_id", "item_key", "scale_min", "scale_max"],
             [
                 "instrument_item.instrument_version_id",
                 "instrument_item.key",
+                "instrument_item.scale_min",
                 "instrument_item.scale_max",
             ],
+            name="fk_answer_item_scale",
         ),
         sa.CheckConstraint(
-            "step IS NULL OR (scale_max > 0 AND step >= 1 AND step <= scale_max)",
+            "step IS NULL OR (scale_max > 0 AND step >= scale_min AND step <= scale_max)",
             name="step_in_scale",
         ),
         sa.CheckConstraint("text IS NULL OR scale_max = 0", name="text_only_free_text"),
@@ -350,7 +360,7 @@ class AuditEvent(db.Model):
 
 
 class ActionNote(db.Model):
-    """A step of the action plan agreed in the dialogue, for one SKAPA area (or the whole plan).
+    """A step of the action plan agreed in the dialogue, for one rated area (or the whole plan).
     Shown again at the next dialogue."""
 
     __tablename__ = "action_note"
@@ -358,7 +368,7 @@ class ActionNote(db.Model):
     enrolment_id: so.Mapped[int] = so.mapped_column(
         sa.ForeignKey("enrolment.id", ondelete="CASCADE"), index=True
     )
-    #: S1..S6, or None for the plan as a whole.
+    #: The rated area's item key (e.g. S1), or None for the plan as a whole.
     area: so.Mapped[str | None] = so.mapped_column(sa.String(10))
     goal: so.Mapped[str] = so.mapped_column(sa.Text)
     next_step: so.Mapped[str | None] = so.mapped_column(sa.Text)
@@ -369,8 +379,3 @@ class ActionNote(db.Model):
         sa.ForeignKey("user_account.id", ondelete="SET NULL")
     )
     done_at: so.Mapped[dt.datetime | None] = so.mapped_column()
-
-    __table_args__ = (
-        sa.CheckConstraint("area IS NULL OR area IN ('S1', 'S2', 'S3', 'S4', 'S5', 'S6')",
-                           name="area_known"),
-    )

@@ -1,4 +1,6 @@
-"""Group reports (domain.md part B): the NNS table, stegförflyttning, the SKAPA profile.
+"""Group reports (domain.md part B): the NNS table, and for any self-rating instrument
+(`Filters.instrument`, SKAPA by default) stegförflyttning and the profile. `REPORTS` is the one
+registry of reports: each names its header (which may depend on the instrument) and its rows.
 
 Counting happens in SQL: the database returns one count per (group, item, step), never one row
 per answer, so a report over 100 000 participants moves a few hundred rows into Python.
@@ -15,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -42,8 +44,10 @@ YES = 2
 
 NNS_HEADER = ("form", "item", "group", "n", "answered", "negative_pct", "neutral_pct",
               "positive_pct", "clearly_positive_pct", "response_rate_pct", "change_pp")
-PROGRESSION_HEADER = ("group", "n", *(f"areas_{k}_pct" for k in range(7)), "any_improved_pct")
 SKAPA_HEADER = ("timepoint", "respondent", "item", "n", "mean", "median")
+PROFILE_HEADER = SKAPA_HEADER
+#: The self-rating instrument the reports are about when none is named (domain.md part B).
+DEFAULT_INSTRUMENT = "skapa"
 
 
 @dataclass(frozen=True)
@@ -52,6 +56,8 @@ class Filters:
     end: dt.date | None = None
     insats: str | None = None
     min_group: int = 10
+    #: The self-rating instrument (progression, profile, per-area change).
+    instrument: str = DEFAULT_INSTRUMENT
 
     def completed_in_period(self, query: sa.Select) -> sa.Select:
         """Only questionnaires completed in the period (both dates inclusive)."""
@@ -66,7 +72,12 @@ class Filters:
     def year_earlier(self) -> Filters | None:
         if self.start is None or self.end is None:
             return None
-        return Filters(_minus_year(self.start), _minus_year(self.end), self.insats, self.min_group)
+        return Filters(_minus_year(self.start), _minus_year(self.end), self.insats, self.min_group,
+                       self.instrument)
+
+    def self_rating(self) -> instruments.Instrument:
+        """The instrument a self-rating report is about (KeyError if unknown)."""
+        return instruments.get(self.instrument)
 
 
 def _minus_year(day: dt.date) -> dt.date:
@@ -218,17 +229,17 @@ def _nns_rows(filters: Filters) -> list[dict]:
 
 
 def _exit_and_intake(filters: Filters, outer: bool):
-    """SKAPA exit self-ratings completed in the period, each joined to the intake self-rating of
+    """Exit self-ratings completed in the period, each joined to the intake self-rating of
     the same enrolment and to the answers of both, area by area (only areas answered both times;
     with `outer`, also exits with no such area). Returns (exits subquery, exit answer alias,
     intake answer alias, the joined FROM clause)."""
-    exits = completed(filters, ["skapa"])
+    exits = completed(filters, [filters.instrument])
     exits = sa.select(exits).where(exits.c.timepoint == "exit").subquery()
     intake_q = sa.orm.aliased(Questionnaire)
     intake_a = sa.orm.aliased(Answer)
     exit_a = sa.orm.aliased(Answer)
     joined = sa.join(exits, intake_q, sa.and_(
-        intake_q.enrolment_id == exits.c.eid, intake_q.instrument == "skapa",
+        intake_q.enrolment_id == exits.c.eid, intake_q.instrument == filters.instrument,
         intake_q.timepoint == "intake", intake_q.respondent == "deltagare",
         intake_q.completed_at.is_not(None)))
     joined = joined.join(exit_a, sa.and_(exit_a.questionnaire_id == exits.c.qid,
@@ -239,7 +250,7 @@ def _exit_and_intake(filters: Filters, outer: bool):
     return exits, exit_a, intake_a, joined
 
 
-def _skapa_pairs(filters: Filters):
+def _pairs(filters: Filters):
     """Per person with an exit self-rating in the period and an intake self-rating in the same
     enrolment: how many areas improved. Counted in SQL; returns (gender group, improved)->n."""
     exits, exit_a, intake_a, joined = _exit_and_intake(filters, outer=True)
@@ -257,8 +268,16 @@ def _skapa_pairs(filters: Filters):
     }
 
 
+def progression_header(filters: Filters) -> tuple[str, ...]:
+    """group, n, areas_0_pct … areas_N_pct, any_improved_pct (N: the instrument's rated areas)."""
+    n = len(filters.self_rating().areas)
+    return ("group", "n", *(f"areas_{k}_pct" for k in range(n + 1)), "any_improved_pct")
+
+
 def progression(filters: Filters) -> list[dict]:
-    counts = _skapa_pairs(filters)
+    header = progression_header(filters)
+    areas = len(header) - 3
+    counts = _pairs(filters)
     hist = _empty_hist()
     for (g, improved), count in counts.items():
         hist[g][int(improved)] += count
@@ -266,13 +285,13 @@ def progression(filters: Filters) -> list[dict]:
     shown = visible_groups(persons, filters.min_group)
     rows = []
     for group in GROUPS:
-        row = dict.fromkeys(PROGRESSION_HEADER)
+        row = dict.fromkeys(header)
         row["group"] = group
         if group in shown:
-            h = _for_group(hist, group, range(7))
+            h = _for_group(hist, group, range(areas + 1))
             n = persons[group]
             row["n"] = n
-            row.update({f"areas_{k}_pct": pct(h[k], n) for k in range(7)})
+            row.update({f"areas_{k}_pct": pct(h[k], n) for k in range(areas + 1)})
             row["any_improved_pct"] = pct(n - h[0], n)
         rows.append(row)
     return rows
@@ -295,8 +314,10 @@ def _median(hist: dict[int, int]) -> Decimal:
     return (Decimal(nth(n // 2 - 1)) + Decimal(nth(n // 2))) / 2
 
 
-def skapa(filters: Filters) -> list[dict]:
-    latest = completed(filters, ["skapa"], respondent="*")
+def profile(filters: Filters) -> list[dict]:
+    """Mean and median per rated area, timepoint and respondent (the group profile)."""
+    inst = filters.self_rating()
+    latest = completed(filters, [inst.key], respondent="*")
     latest = sa.select(latest).subquery()
     hist: dict[tuple[str, str, str], dict[int, int]] = defaultdict(dict)
     for timepoint, respondent, item, step, count in db.session.execute(
@@ -309,12 +330,12 @@ def skapa(filters: Filters) -> list[dict]:
         hist[(timepoint, respondent, item)][step] = count
     # Rows for every scheduled timepoint whether or not it has data, so that a blanked row looks
     # like an empty one; other timepoints only where they have figures to show.
-    scheduled = sa.select(ScheduleEntry.timepoint).where(ScheduleEntry.instrument == "skapa")
+    scheduled = sa.select(ScheduleEntry.timepoint).where(ScheduleEntry.instrument == inst.key)
     if filters.insats is not None:
         scheduled = scheduled.join(Insats).where(Insats.name == filters.insats)
     always = set(db.session.scalars(scheduled))
     rows = []
-    items = [i.key for i in instruments.get("skapa").items]
+    items = [i.key for i in inst.areas]
     for timepoint in TIMEPOINTS:
         for respondent in ("deltagare", "handledare"):
             for item in items:
@@ -332,10 +353,27 @@ def skapa(filters: Filters) -> list[dict]:
     return rows
 
 
+@dataclass(frozen=True)
+class Report:
+    header: Callable[[Filters], tuple[str, ...]]
+    rows: Callable[[Filters], list[dict]]
+
+
+def _fixed(header: tuple[str, ...]) -> Callable[[Filters], tuple[str, ...]]:
+    return lambda _filters: header
+
+
+def _skapa(filters: Filters) -> list[dict]:
+    """`report skapa` of domain.md part B: the profile of SKAPA."""
+    return profile(Filters(filters.start, filters.end, filters.insats, filters.min_group))
+
+
+#: The reports of domain.md part B (`flask report NAME`); the web pages show these and more.
 REPORTS = {
-    "nns": (NNS_HEADER, nns),
-    "progression": (PROGRESSION_HEADER, progression),
-    "skapa": (SKAPA_HEADER, skapa),
+    "nns": Report(_fixed(NNS_HEADER), nns),
+    "progression": Report(progression_header, progression),
+    "profile": Report(_fixed(PROFILE_HEADER), profile),
+    "skapa": Report(_fixed(SKAPA_HEADER), _skapa),
 }
 
 
@@ -343,7 +381,7 @@ AREAS_HEADER = ("item", "group", "n", "improved_pct", "unchanged_pct", "worse_pc
 
 
 def progression_areas(filters: Filters) -> list[dict]:
-    """Per SKAPA area: the shares of participants (exit in the period, with an intake rating,
+    """Per rated area: the shares of participants (exit in the period, with an intake rating,
     the area answered both times) whose rating improved, stayed the same or got worse."""
     exits, exit_a, intake_a, joined = _exit_and_intake(filters, outer=False)
     change = sa.case((exit_a.step > intake_a.step, 1), (exit_a.step < intake_a.step, -1),
@@ -357,7 +395,7 @@ def progression_areas(filters: Filters) -> list[dict]:
     ):
         counts[item][g][int(direction)] += count
     rows = []
-    for item in instruments.get("skapa").items:
+    for item in filters.self_rating().areas:
         hist = counts[item.key]
         persons = _by_group({g: sum(h.values()) for g, h in hist.items()})
         shown = visible_groups(persons, filters.min_group)
@@ -397,11 +435,10 @@ def responses(filters: Filters, today: dt.date | None = None) -> list[dict]:
     for enrolment in db.session.scalars(enrolments.execution_options(yield_per=2000)):
         for slot in timeline(enrolment, enrolment.insats, done[enrolment.id], today):
             counts[(slot.instrument, slot.timepoint)][slot.status] += 1
-    order = {k: n for n, k in enumerate(instruments.ORDER)}
     return [
         {"instrument": i, "timepoint": t, **{s: c.get(s, 0) for s in RESPONSES_HEADER[2:]}}
-        for (i, t), c in sorted(counts.items(),
-                                key=lambda kv: (TIMEPOINTS.index(kv[0][1]), order[kv[0][0]]))
+        for (i, t), c in sorted(counts.items(), key=lambda kv: (
+            TIMEPOINTS.index(kv[0][1]), instruments.order_key(kv[0][0])))
     ]
 
 
@@ -436,7 +473,7 @@ def exits(filters: Filters) -> list[dict]:
 
 #: Reports the web pages show besides the contract's three.
 WEB_REPORTS = {
-    "areas": (AREAS_HEADER, progression_areas),
-    "responses": (RESPONSES_HEADER, responses),
-    "exits": (EXITS_HEADER, exits),
+    "areas": Report(_fixed(AREAS_HEADER), progression_areas),
+    "responses": Report(_fixed(RESPONSES_HEADER), responses),
+    "exits": Report(_fixed(EXITS_HEADER), exits),
 }

@@ -19,21 +19,20 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from questionnaire import instruments
 from questionnaire.i18n import N_
-from questionnaire.instruments import ORDER
 from questionnaire.models import TIMEPOINTS, Enrolment, Insats, ScheduleEntry
 
 WINDOW_DAYS = 14
 OVERDUE_DAYS = 30
 MONTHS = {"3m": 3, "6m": 6, "9m": 9, "12m": 12, "18m": 18, "24m": 24}
-DEFAULT_SCHEDULE = (
-    ("skapa", "intake"), ("skapa", "6m"), ("skapa", "exit"),
-    ("nns-pagaende", "6m"), ("nns-avslut", "exit"),
-)
 
 
 def default_schedule() -> list[ScheduleEntry]:
-    return [ScheduleEntry(instrument=i, timepoint=t) for i, t in DEFAULT_SCHEDULE]
+    """A new insats's schedule: each instrument at the timepoints its file names
+    (`default_timepoints`); the samordnare changes it per insats."""
+    return [ScheduleEntry(instrument=inst.key, timepoint=t)
+            for inst in instruments.published() for t in inst.default_timepoints]
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
@@ -67,9 +66,9 @@ class Slot:
     status: str
 
 
-def _sort_key(entry: tuple[str, str]) -> tuple[int, int]:
+def _sort_key(entry: tuple[str, str]) -> tuple:
     instrument, timepoint = entry
-    return TIMEPOINTS.index(timepoint), ORDER.index(instrument)
+    return TIMEPOINTS.index(timepoint), instruments.order_key(instrument)
 
 
 def timeline(

@@ -46,7 +46,7 @@ def test_report_page_shows_swedish_numbers_and_blank_small_groups(client, login,
 
 def test_skapa_profile_page_has_a_group_chart(client, login, data):
     login("analytiker")
-    page = client.get("/personal/rapporter", query_string={"rapport": "skapa", **PERIOD})
+    page = client.get("/personal/rapporter", query_string={"rapport": "profile", **PERIOD})
     assert 'data-traces="1"' in page.text
     assert "plotly-polar.min.js" in page.text
 

@@ -30,6 +30,8 @@ RULES = {
     "staff.staff_rating": CASEWORK, "staff.dialogue": CASEWORK, "staff.print_view": CASEWORK,
     "staff.add_note": CASEWORK, "staff.finish_note": CASEWORK,
     "staff.insatser": {"samordnare"}, "staff.edit_insats": {"samordnare"},
+    "admin.instrument_list": {"samordnare"}, "admin.upload": {"samordnare"},
+    "admin.download": {"samordnare"},
     "staff.users": {"samordnare"}, "staff.toggle_user": {"samordnare"},
 }
 ROLES = ("handledare", "samordnare", "analytiker")
@@ -74,7 +76,7 @@ def test_role_matrix(client, login, make_participant, endpoint, rule, method, ro
         db.session.commit()
     url = (rule.replace("<code>", person.code).replace("<int:note_id>", str(note.id))
            .replace("<int:insats_id>", str(enrolment.insats_id))
-           .replace("<int:user_id>", str(user.id if user else 1)))
+           .replace("<int:user_id>", str(user.id if user else 1)).replace("<key>", "skapa"))
     if method == "GET":
         response = client.get(url)
     else:

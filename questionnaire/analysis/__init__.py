@@ -22,7 +22,7 @@ from flask_login import current_user
 from questionnaire import audit, export, instruments, reports, tables
 from questionnaire.auth import role_required
 from questionnaire.extensions import db
-from questionnaire.i18n import N_
+from questionnaire.i18n import N_, tr
 from questionnaire.models import EXIT_REASON_LABELS, Insats
 from questionnaire.schedule import TIMEPOINT_LABELS
 
@@ -32,7 +32,7 @@ REPORT_TITLES = {
     "nns": N_("NNS indikatorenkät"),
     "progression": N_("Stegförflyttning"),
     "areas": N_("Stegförflyttning per område"),
-    "skapa": N_("SKAPA-profil"),
+    "profile": N_("Profil för självskattning"),
     "responses": N_("Svarsöversikt"),
     "exits": N_("Avslut per orsak"),
 }
@@ -52,9 +52,14 @@ COLUMN_LABELS = {
 VALUE_LABELS = {
     "samtliga": N_("Samtliga"), "kvinnor": N_("Kvinnor"), "man": N_("Män"),
     "pagaende": N_("Pågående"), "avslut": N_("Avslut"), "deltagare": N_("Deltagare"),
-    "handledare": N_("Handledare"), **instruments.TITLES, **TIMEPOINT_LABELS,
-    **EXIT_REASON_LABELS,
+    "handledare": N_("Handledare"), **TIMEPOINT_LABELS, **EXIT_REASON_LABELS,
 }
+#: Reports about one self-rating instrument (the page offers a choice of instrument).
+SELF_RATING_REPORTS = ("progression", "areas", "profile")
+
+
+def _self_ratings() -> list[instruments.Instrument]:
+    return [i for i in instruments.published() if i.individual_results and i.areas]
 
 
 def nns_period(today: dt.date) -> tuple[dt.date, dt.date]:
@@ -90,7 +95,13 @@ def _choices() -> tuple[list[str], dict[str, Any], list[str]]:
     if name not in REPORT_TITLES:
         errors.append(_("Rapporten finns inte."))
         name = "nns"
-    chosen = {"rapport": name, "fran": start, "till": end, "insats": insats}
+    options = _self_ratings()
+    instrument = request.args.get("instrument") or (options[0].key if options else "")
+    if instrument not in {i.key for i in options}:
+        errors.append(_("Självskattningen finns inte."))
+        instrument = options[0].key if options else ""
+    chosen = {"rapport": name, "fran": start, "till": end, "insats": insats,
+              "instrument": instrument}
     return insatser, chosen, errors
 
 
@@ -98,12 +109,15 @@ TEXT_COLUMNS = {"form", "item", "group", "timepoint", "respondent", "instrument"
                 "reason"}
 
 
-def _display(value: Any, column: str) -> str:
+def _display(value: Any, column: str, inst: instruments.Instrument | None = None) -> str:
     if value is None or value == "":
         return ""
     if column == "item":
-        item = instruments.get("skapa").item(value)
-        return f"{value} {_(item.area)}" if item is not None else value
+        item = inst.item(value) if inst is not None else None
+        return f"{value} {tr(item.area)}" if item is not None and item.area else value
+    if column == "instrument":
+        names = {i.key: i.name for i in instruments.published()}
+        return tr(names[value]) if value in names else value
     if isinstance(value, str):
         return _(VALUE_LABELS.get(value, value))
     if column == "change_pp" and value > 0:
@@ -121,15 +135,18 @@ def report() -> Any:
     insatser, chosen, errors = _choices()
     name = chosen["rapport"]
     filters = reports.Filters(chosen["fran"], chosen["till"], chosen["insats"],
-                              current_app.config["REPORT_MIN_GROUP"])
+                              current_app.config["REPORT_MIN_GROUP"], chosen["instrument"])
+    page = {"insatser": insatser, "chosen": chosen, "titles": REPORT_TITLES,
+            "self_ratings": _self_ratings(), "self_rating_reports": SELF_RATING_REPORTS}
     if errors:
-        return render_template("analysis/report.html", insatser=insatser, chosen=chosen,
-                               errors=errors, titles=REPORT_TITLES), 400
-    header, compute = {**reports.REPORTS, **reports.WEB_REPORTS}[name]
-    rows = compute(filters)
+        return render_template("analysis/report.html", errors=errors, **page), 400
+    chosen_report = {**reports.REPORTS, **reports.WEB_REPORTS}[name]
+    header, rows = chosen_report.header(filters), chosen_report.rows(filters)
+    inst = filters.self_rating() if name in SELF_RATING_REPORTS else None
     fmt = request.args.get("format", "html")
     audit.record("report", user_id=current_user.id, report=name, format=fmt,
-                 start=filters.start, end=filters.end, insats=filters.insats, rows=len(rows))
+                 start=filters.start, end=filters.end, insats=filters.insats, rows=len(rows),
+                 instrument=inst.key if inst else None)
     db.session.commit()
     filename = f"stegvis-{name}-{filters.start}-{filters.end}"
     if fmt == "csv":
@@ -146,16 +163,15 @@ def report() -> Any:
         return send_file(buffer, as_attachment=True, download_name=f"{filename}.xlsx",
                          mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     chart = None
-    if name == "skapa":
+    if name == "profile":
         from questionnaire import chart as chart_module  # Plotly only where a chart is shown
 
-        chart = chart_module.group_chart(rows)
-    shown = [[_display(r.get(h), h) for h in header] for r in rows]
+        chart = chart_module.group_chart(inst, rows)
+    shown = [[_display(r.get(h), h, inst) for h in header] for r in rows]
     return render_template(
-        "analysis/report.html", insatser=insatser, chosen=chosen, errors=[],
-        titles=REPORT_TITLES, header=[_(COLUMN_LABELS.get(h, h)) if not h.startswith("areas_")
-                                      else _("%% %(k)s områden", k=h.split("_")[1])
-                                      for h in header],
+        "analysis/report.html", errors=[], **page,
+        header=[_(COLUMN_LABELS.get(h, h)) if not h.startswith("areas_")
+                else _("%% %(k)s områden", k=h.split("_")[1]) for h in header],
         rows=shown, chart=chart, min_group=filters.min_group,
         text_columns=[h in TEXT_COLUMNS for h in header],
     )

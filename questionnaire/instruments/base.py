@@ -1,11 +1,29 @@
-"""The shape of an instrument version: items, scales, skip rules (plain frozen data)."""
+"""The shape of an instrument version: items, scales, skip rules (plain frozen data).
+
+An instrument is read from an XLSForm file (`xlsform.py`) into these classes; nothing else in
+Stegvis knows a particular instrument. Texts are `Label`s: the wording in the form's default
+language, carrying the file's own translations. `i18n.tr()` shows a label in the page's language
+(the file's translation, else the message catalog, else the default wording).
+"""
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+
+class Label(str):
+    """A text in the instrument's default language with the file's translations per locale."""
+
+    translations: Mapping[str, str]
+
+    def __new__(cls, text: str, translations: Mapping[str, str] | None = None) -> Label:
+        obj = super().__new__(cls, text)
+        obj.translations = dict(translations or {})
+        return obj
+
+    def __reduce__(self):  # copies and pickles keep the translations
+        return (Label, (str(self), dict(self.translations)))
 
 
 @dataclass(frozen=True)
@@ -19,17 +37,25 @@ class Scale:
     key: str
     steps: tuple[Step, ...]
     #: The picture beside each step, for people who read little: "level" draws as many filled
-    #: bars as the step's number (an ordered scale), "yesno" a cross and a tick.
+    #: bars as the step's position (an ordered scale), "yesno" a cross and a tick.
     pictogram: str = "level"
 
     @property
     def pictogram_set(self) -> str:
         """Scales with the same pictures share one set (e.g. "level-5", "yesno-2")."""
-        return f"{self.pictogram}-{self.max}"
+        return f"{self.pictogram}-{len(self.steps)}"
+
+    @property
+    def min(self) -> int:
+        return self.steps[0].value
 
     @property
     def max(self) -> int:
         return self.steps[-1].value
+
+    def position(self, value: int) -> int:
+        """1 for the lowest step, len(steps) for the best (pictograms, charts)."""
+        return value - self.min + 1
 
     def label(self, value: int) -> str:
         return next(s.label for s in self.steps if s.value == value)
@@ -48,9 +74,12 @@ class Item:
     key: str
     text: str
     scale: Scale | None = None  # None: a free-text item
-    area: str | None = None  # short area name (SKAPA chart axis)
-    indicator: int | None = None  # NNS indicator number
+    area: str | None = None  # short area name: the item is a rated area (a spider-diagram axis)
+    indicator: int | None = None  # e.g. the NNS indicator number
     show_if: ShowIf | None = None
+    hint: str | None = None
+    #: Required items do not offer "Vill inte svara".
+    required: bool = False
 
     @property
     def is_text(self) -> bool:
@@ -60,6 +89,10 @@ class Item:
     def scale_max(self) -> int:
         return 0 if self.scale is None else self.scale.max
 
+    @property
+    def scale_min(self) -> int:
+        return 1 if self.scale is None else self.scale.min
+
 
 @dataclass(frozen=True)
 class Instrument:
@@ -68,11 +101,31 @@ class Instrument:
     title: str
     intro: str
     items: tuple[Item, ...]
-    #: Staff may see individual answers (SKAPA); NNS answers are only ever reported per group.
+    #: Staff may see individual answers (a self-rating reviewed with the participant); group
+    #: instruments (NNS) are only ever reported per group.
     individual_results: bool = False
     #: The wording belongs to someone else (NNS): translations of it are Stegvis's own and
     #: unofficial, and the question pages say so in every language but Swedish.
     unofficial_translations: bool = False
+    #: A short name for staff (lists, reports); the title when the file gives none.
+    short_title: str = ""
+    #: Locales the file carries labels for, its default first.
+    languages: tuple[str, ...] = ("sv",)
+    #: Timepoints a new insats gives it at (the samordnare changes the schedule per insats).
+    default_timepoints: tuple[str, ...] = ()
+    #: The content fingerprint (SHA-256 of the definition without its version).
+    checksum: str = ""
+    #: The XLSForm content this was read from (stored in the database, exported again).
+    definition: Mapping = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def name(self) -> str:
+        return self.short_title or self.title
+
+    @property
+    def areas(self) -> tuple[Item, ...]:
+        """The rated areas, in the form's order (the spider diagram's axes)."""
+        return tuple(i for i in self.items if i.area and i.scale is not None)
 
     def item(self, key: str) -> Item | None:
         return next((i for i in self.items if i.key == key), None)
@@ -90,19 +143,3 @@ class Instrument:
             i.key for i in self.items
             if i.show_if is not None and i.show_if.item == key and i.show_if.step != step
         ]
-
-    @property
-    def checksum(self) -> str:
-        payload = {
-            "key": self.key, "version": self.version, "title": self.title, "intro": self.intro,
-            "items": [
-                {
-                    "key": i.key, "text": i.text, "area": i.area, "indicator": i.indicator,
-                    "show_if": i.show_if and [i.show_if.item, i.show_if.step],
-                    "scale": i.scale and [[s.value, s.label] for s in i.scale.steps],
-                }
-                for i in self.items
-            ],
-        }
-        blob = json.dumps(payload, ensure_ascii=False, sort_keys=True).encode()
-        return hashlib.sha256(blob).hexdigest()

@@ -31,7 +31,7 @@ from flask_babel import lazy_gettext as _l
 from questionnaire import answers, links
 from questionnaire.answers import AnswerRejected
 from questionnaire.extensions import db, limiter
-from questionnaire.i18n import available_locales
+from questionnaire.i18n import available_locales, tr
 from questionnaire.instruments.base import Item
 from questionnaire.models import Enrolment, Participant, Questionnaire
 from questionnaire.pages import message_page
@@ -225,10 +225,10 @@ def _offline_data(q: Questionnaire, current: dict) -> dict[str, Any]:
     return {
         "qid": q.id,
         "items": [{
-            "key": i.key, "text": _(i.text), "text_item": i.is_text,
+            "key": i.key, "text": tr(i.text), "text_item": i.is_text,
             "audio": _audio_url(inst.key, i.key),
             "pictograms": i.scale.pictogram_set if i.scale else None,
-            "steps": [] if i.is_text else [{"value": s.value, "label": _(s.label)}
+            "steps": [] if i.is_text else [{"value": s.value, "label": tr(s.label)}
                                            for s in i.scale.steps],
             "show_if": [i.show_if.item, i.show_if.step] if i.show_if else None,
         } for i in inst.items],
@@ -310,10 +310,11 @@ def done(qid: int) -> Any:
     if q.completed_at is None:
         return redirect(url_for(".resume", qid=q.id))
     chart = None
-    if answers.instrument_of(q).individual_results:
+    inst = answers.instrument_of(q)
+    if inst.individual_results and len(inst.areas) >= 3:
         from questionnaire import chart as chart_module  # Plotly is imported only here
 
-        chart = chart_module.participant_chart(q.enrolment.participant_id)
+        chart = chart_module.participant_chart(inst, q.enrolment.participant_id)
     return render_template("participant/done.html", q=q, chart=chart, next_q=_next_open())
 
 
@@ -335,4 +336,5 @@ def my_data() -> Any:
             items = answers.visible_items(q, current)
             sections.append((q, [(i, current.get(i.key)) for i in items]))
     return render_template("participant/my_data.html", p=person, sections=sections,
-                           display=codes.display, titles=instruments.TITLES)
+                           display=codes.display,
+                           titles={i.key: i.name for i in instruments.published()})

@@ -48,10 +48,11 @@ from questionnaire.i18n import (
     available_locales,
     language_name,
     text_direction,
-    translate_in,
+    tr,
+    tr_in,
 )
 from questionnaire.i18n import language as language_info
-from questionnaire.instruments import TITLES as INSTRUMENT_TITLES
+from questionnaire.instruments import Instrument
 from questionnaire.models import (
     ALL_EXIT_REASONS,
     EXIT_REASON_LABELS,
@@ -131,7 +132,7 @@ def participants() -> Any:
     rows = caseload.caseload(current_user, dt.date.today(), insats_id, status)
     return render_template("staff/participants.html", rows=rows, insatser=insatser,
                            insats_id=insats_id, status=status, labels=TIMEPOINT_LABELS,
-                           titles=INSTRUMENT_TITLES, display=codes.display)
+                           titles=_titles(), display=codes.display)
 
 
 @bp.route("/deltagare/ny", methods=["GET", "POST"])
@@ -195,7 +196,8 @@ def participant(code: str) -> Any:
     db.session.commit()
     return render_template(
         "staff/participant.html", e=enrolment, p=enrolment.participant, slots=slots,
-        staff_done=staff_done, labels=TIMEPOINT_LABELS, titles=INSTRUMENT_TITLES,
+        staff_done=staff_done, labels=TIMEPOINT_LABELS, titles=_titles(),
+        self_ratings=_self_ratings(enrolment),
         display=codes.display, exit_reasons=EXIT_REASONS, exit_labels=EXIT_REASON_LABELS,
         today=dt.date.today(), link_url=session.pop("new_link", None),
         language_name=language_name(enrolment.participant.language or "sv"),
@@ -382,15 +384,36 @@ def audit_log() -> Any:
 
 # --- Parallel rating and dialogue ------------------------------------------------------------
 
+def _titles() -> dict[str, str]:
+    """Every instrument's short name for staff, by key."""
+    return {i.key: i.name for i in instruments.published()}
+
+
+def _self_ratings(enrolment: Enrolment) -> list[Instrument]:
+    """The self-rating instruments (individual results, rated areas) this insats gives."""
+    scheduled = {e.instrument for e in enrolment.insats.schedule}
+    return [i for i in instruments.published()
+            if i.individual_results and i.areas and i.key in scheduled]
+
+
+def _chosen_rating(enrolment: Enrolment) -> Instrument | None:
+    """The self-rating a page is about: ?instrument=KEY, else the insats's first."""
+    options = _self_ratings(enrolment)
+    key = request.values.get("instrument")
+    return next((i for i in options if i.key == key), options[0] if options else None)
+
+
 @bp.route("/deltagare/<code>/skattning", methods=["GET", "POST"])
 @role_required(*CASEWORK)
 def staff_rating(code: str) -> Any:
     enrolment = _enrolment(code)
-    skapa = instruments.get("skapa")
+    inst = _chosen_rating(enrolment)
+    if inst is None:
+        abort(404)
     applicable = [s.timepoint for s in schedule.timeline(enrolment, enrolment.insats, (),
                                                          dt.date.today())
-                  if s.instrument == "skapa"]
-    done = {t for i, t in answers.completed_slots(enrolment, "handledare") if i == "skapa"}
+                  if s.instrument == inst.key]
+    done = {t for i, t in answers.completed_slots(enrolment, "handledare") if i == inst.key}
     choices = [t for t in applicable if t not in done]
     errors: list[str] = []
     if request.method == "POST":
@@ -398,16 +421,16 @@ def staff_rating(code: str) -> Any:
         if timepoint not in choices:
             errors.append(_("Välj en tidpunkt som inte redan är skattad."))
         steps: dict[str, int | None] = {}
-        for item in skapa.items:
+        for item in inst.areas:
             raw = request.form.get(item.key, "")
             if raw == "":
                 steps[item.key] = None
-            elif raw.isdigit() and 1 <= int(raw) <= item.scale_max:
+            elif raw.isdigit() and item.scale_min <= int(raw) <= item.scale_max:
                 steps[item.key] = int(raw)
             else:
-                errors.append(_("Ogiltigt svar för %(area)s.", area=_(item.area)))
+                errors.append(_("Ogiltigt svar för %(area)s.", area=tr(item.area)))
         if not errors:
-            q = answers.start(enrolment, "skapa", timepoint, respondent="handledare",
+            q = answers.start(enrolment, inst.key, timepoint, respondent="handledare",
                               language="sv", source="tablet")
             for key, step in steps.items():
                 answers.save_answer(q, key, step=step, declined=step is None)
@@ -415,8 +438,9 @@ def staff_rating(code: str) -> Any:
             audit.record("staff_rating", user_id=current_user.id,
                          subject=enrolment.participant.code, timepoint=timepoint)
             db.session.commit()
-            return redirect(url_for(".dialogue", code=enrolment.participant.code))
-    return render_template("staff/rating.html", e=enrolment, skapa=skapa, choices=choices,
+            return redirect(url_for(".dialogue", code=enrolment.participant.code,
+                                    instrument=inst.key))
+    return render_template("staff/rating.html", e=enrolment, inst=inst, choices=choices,
                            labels=TIMEPOINT_LABELS, errors=errors, form=request.form,
                            display=codes.display), 400 if errors else 200
 
@@ -424,9 +448,14 @@ def staff_rating(code: str) -> Any:
 def _dialogue_context(enrolment: Enrolment) -> dict[str, Any]:
     from questionnaire import chart  # Plotly only where a chart is shown
 
-    mine = answers.skapa_ratings("deltagare", enrolment_id=enrolment.id)
-    staff = answers.skapa_ratings("handledare", enrolment_id=enrolment.id)
-    items = instruments.get("skapa").items
+    inst = _chosen_rating(enrolment)
+    if inst is None:
+        return {"e": enrolment, "inst": None, "instruments": [], "areas": [], "notes":
+                caseload.notes(enrolment), "side_by_side": None, "figure": None, "traces": 0,
+                "improved": 0, "compared": 0, "display": codes.display, "today": dt.date.today()}
+    mine = answers.ratings(inst.key, "deltagare", enrolment_id=enrolment.id)
+    staff = answers.ratings(inst.key, "handledare", enrolment_id=enrolment.id)
+    items = inst.areas
     traces = [chart.Trace(f"{_(TIMEPOINT_LABELS[q.timepoint])} {q.completed_at:%Y-%m-%d}",
                           [s.get(i.key) for i in items], strong=n == len(mine) - 1)
               for n, (q, s) in enumerate(mine)]
@@ -435,11 +464,12 @@ def _dialogue_context(enrolment: Enrolment) -> dict[str, Any]:
         traces.append(chart.Trace(
             _("Handledarens skattning (%(tp)s)", tp=_(TIMEPOINT_LABELS[q.timepoint])),
             [s.get(i.key) for i in items], dashed=True))
-    areas = caseload.areas(enrolment)
+    areas = caseload.areas(enrolment, inst)
     return {
-        "e": enrolment, "areas": areas, "notes": caseload.notes(enrolment),
+        "e": enrolment, "inst": inst, "instruments": _self_ratings(enrolment), "areas": areas,
+        "notes": caseload.notes(enrolment),
         "side_by_side": _side_by_side(enrolment.participant.language, items),
-        "figure": chart.figure(traces) if traces else None, "traces": len(traces),
+        "figure": chart.figure(inst, traces) if traces else None, "traces": len(traces),
         "improved": sum(1 for a in areas if (a.since_intake or 0) > 0),
         "compared": sum(1 for a in areas if a.since_intake is not None),
         "display": codes.display, "today": dt.date.today(),
@@ -447,14 +477,15 @@ def _dialogue_context(enrolment: Enrolment) -> dict[str, Any]:
 
 
 def _side_by_side(code: str | None, items: Any) -> dict[str, Any] | None:
-    """The SKAPA questions in the participant's language beside the Swedish, for talking them
+    """The rated questions in the participant's language beside the Swedish, for talking them
     through together (None when the participant answers in Swedish)."""
     if code in (None, "sv") or code not in available_locales():
         return None
     return {
         "language": language_info(code), "name": language_name(code), "dir": text_direction(code),
-        "rows": [{"area": i.area, "text": i.text, "area_theirs": translate_in(code, i.area),
-                  "text_theirs": translate_in(code, i.text)} for i in items],
+        "rows": [{"area": tr_in("sv", i.area), "text": tr_in("sv", i.text),
+                  "area_theirs": tr_in(code, i.area), "text_theirs": tr_in(code, i.text)}
+                 for i in items],
     }
 
 
@@ -494,7 +525,8 @@ def add_note(code: str) -> Any:
     form = request.form
     errors: list[str] = []
     area = form.get("area") or None
-    if area not in (None, *(i.key for i in instruments.get("skapa").items)):
+    rated = {i.key for inst in _self_ratings(enrolment) for i in inst.areas}
+    if area not in (None, *rated):
         errors.append(_("Okänt område."))
     goal = (form.get("goal") or "").strip()
     if not goal:
@@ -506,14 +538,16 @@ def add_note(code: str) -> Any:
     if errors:
         for e in errors:
             flash(e)
-        return redirect(url_for(".dialogue", code=enrolment.participant.code)), 303
+        return redirect(url_for(".dialogue", code=enrolment.participant.code,
+                                instrument=form.get("instrument") or None)), 303
     db.session.add(ActionNote(enrolment_id=enrolment.id, area=area, goal=goal,
                               next_step=(form.get("next_step") or "").strip() or None,
                               who=(form.get("who") or "").strip() or None, due_by=due_by,
                               created_by=current_user.id))
     audit.record("add_note", user_id=current_user.id, subject=enrolment.participant.code)
     db.session.commit()
-    return redirect(url_for(".dialogue", code=enrolment.participant.code) + "#plan")
+    return redirect(url_for(".dialogue", code=enrolment.participant.code,
+                            instrument=form.get("instrument") or None) + "#plan")
 
 
 @bp.post("/deltagare/<code>/anteckning/<int:note_id>/klar")
@@ -561,7 +595,7 @@ def edit_insats(insats_id: int | None) -> Any:
         if length and not (length.isdigit() and 1 <= int(length) <= 520):
             errors.append(_("Längden anges i veckor, 1–520, eller lämnas tom."))
         wanted = {tuple(v.split(":", 1)) for v in form.getlist("schedule")}
-        valid = {(i, t) for i in instruments.ORDER for t in TIMEPOINTS}
+        valid = {(i.key, t) for i in instruments.published() for t in TIMEPOINTS}
         if not wanted or not wanted <= valid:
             errors.append(_("Välj minst en enkät i schemat."))
         staff_ids = {int(v) for v in form.getlist("staff") if v.isdigit()}
@@ -575,7 +609,7 @@ def edit_insats(insats_id: int | None) -> Any:
             insats.length_weeks = int(length) if length else None
             insats.schedule = [ScheduleEntry(instrument=i, timepoint=t)
                                for i, t in sorted(wanted, key=lambda e: (
-                                   TIMEPOINTS.index(e[1]), instruments.ORDER.index(e[0])))]
+                                   TIMEPOINTS.index(e[1]), instruments.order_key(e[0])))]
             db.session.flush()
             db.session.execute(sa.delete(InsatsStaff).where(InsatsStaff.insats_id == insats.id))
             db.session.add_all(InsatsStaff(insats_id=insats.id, user_id=u) for u in staff_ids)
@@ -586,14 +620,15 @@ def edit_insats(insats_id: int | None) -> Any:
             db.session.commit()
             flash(_("Insatsen är sparad."))
             return redirect(url_for(".insatser"))
-    current = {(e.instrument, e.timepoint) for e in insats.schedule} if insats else set(
-        schedule.DEFAULT_SCHEDULE)
+    current = {(e.instrument, e.timepoint) for e in (
+        insats.schedule if insats else schedule.default_schedule())}
     members = set(db.session.scalars(sa.select(InsatsStaff.user_id).filter_by(
         insats_id=insats.id))) if insats else set()
     return render_template("staff/insats.html", insats=insats, users=users, errors=errors,
                            current=current, members=members, timepoints=TIMEPOINTS,
-                           labels=TIMEPOINT_LABELS, titles=INSTRUMENT_TITLES,
-                           order=instruments.ORDER), 400 if errors else 200
+                           labels=TIMEPOINT_LABELS, titles=_titles(),
+                           order=[i.key for i in instruments.published()]), (
+        400 if errors else 200)
 
 
 @bp.route("/anvandare", methods=["GET", "POST"])
