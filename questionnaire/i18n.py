@@ -14,6 +14,7 @@ Locale order, first match wins (among the languages of the page's audience):
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -36,14 +37,24 @@ def N_(message: str) -> str:
 class Language:
     code: str  # Babel locale and catalog folder, e.g. "fa_AF", "sv@lattlast"
     tag: str  # BCP 47 tag for lang=, hreflang and speech synthesis
-    reviewed: bool = False  # a native speaker has reviewed the whole translation
     font: str | None = None  # web font the script needs on a tablet without system fonts
     staff: bool = False  # the staff pages are translated too
     name: str | None = None  # a name Babel does not know, as a msgid translated in this language
+    source: bool = False  # the language the texts are written in (Swedish): nothing to review
+    #: The native speaker who reviewed the whole translation (name or role, no e-mail) and when.
+    #: Unreviewed translations are used all the same; the staff pages say they are unreviewed.
+    #: Record a review here, in the same commit as the catalog changes it asked for.
+    reviewed_by: str | None = None
+    reviewed_on: dt.date | None = None
+
+    @property
+    def reviewed(self) -> bool:
+        return self.source or (self.reviewed_by is not None and self.reviewed_on is not None)
 
 
+#: Nobody has reviewed any translation yet (2026-11): every one is Stegvis's own first draft.
 LANGUAGES: tuple[Language, ...] = (
-    Language("sv", "sv", reviewed=True, staff=True),
+    Language("sv", "sv", staff=True, source=True),
     Language("sv@lattlast", "sv", name=N_("Lättläst svenska")),
     Language("en", "en", staff=True),
     Language("ar", "ar", font="arabic"),

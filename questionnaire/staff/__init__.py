@@ -45,6 +45,7 @@ from questionnaire import (
 from questionnaire.auth import role_required
 from questionnaire.extensions import db, limiter
 from questionnaire.i18n import (
+    LANGUAGES,
     available_locales,
     language_name,
     text_direction,
@@ -378,6 +379,39 @@ def audit_log() -> Any:
     return render_template("staff/audit.html", events=events, actions=actions, action=action,
                            subject=subject, day=request.args.get("day", ""), errors=errors), (
         400 if errors else 200)
+
+
+@bp.get("/oversattningar")
+@role_required("samordnare")
+def translations() -> Any:
+    """The reviewer's page: every scale's steps side by side in every language, so that one
+    sees at once whether the steps read in order, and whether each language has been reviewed
+    by a native speaker (questionnaire/i18n.py)."""
+    languages = [{"lang": lang, "name": language_name(lang.code),
+                  "dir": text_direction(lang.code)}
+                 for lang in LANGUAGES if lang.code in available_locales()]
+    scales: dict[str, dict[str, Any]] = {}
+    for key in instruments.ORDER:
+        inst = instruments.get(key)
+        for item in inst.items:
+            if item.scale is None:
+                continue
+            entry = scales.setdefault(item.scale.key, {"scale": item.scale, "items": []})
+            if item.key not in entry["items"]:
+                entry["items"].append(item.key)
+    for entry in scales.values():
+        steps = entry["scale"].steps
+        entry["rows"] = [{"step": step, "cells": []} for step in steps]
+        for language in languages:
+            code = language["lang"].code
+            texts = [translate_in(code, s.label) if code != "sv" else s.label for s in steps]
+            for row, text in zip(entry["rows"], texts, strict=True):
+                same = [s.value for s, other in zip(steps, texts, strict=True)
+                        if other.strip().casefold() == text.strip().casefold()
+                        and s.value != row["step"].value]
+                row["cells"].append({"text": text, "same_as": same})
+    return render_template("staff/translations.html", locales=languages,
+                           scales=list(scales.values()))
 
 
 # --- Parallel rating and dialogue ------------------------------------------------------------
