@@ -24,7 +24,7 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -196,7 +196,18 @@ def question(qid: int, key: str) -> Any:
         pictograms={i.scale.pictogram_set: i.scale for i in inst.items if i.scale is not None},
         audio_url=next(i["audio"] for i in offline["items"] if i["key"] == item.key),
         unofficial=inst.unofficial_translations and str(get_locale()) != "sv",
+        original=_original(item),
     ), status
+
+
+#: Locales that reword the Swedish questions (rather than translate them): their question pages
+#: keep the official Swedish wording one tap away.
+REWORDED = ("sv@lattlast",)
+
+
+def _original(item: Item) -> str | None:
+    """The official Swedish wording, where the page shows a reworded one."""
+    return item.text if str(get_locale()) in REWORDED and _(item.text) != item.text else None
 
 
 def _audio_url(instrument: str, item: str) -> str | None:
@@ -225,7 +236,7 @@ def _offline_data(q: Questionnaire, current: dict) -> dict[str, Any]:
     return {
         "qid": q.id,
         "items": [{
-            "key": i.key, "text": _(i.text), "text_item": i.is_text,
+            "key": i.key, "text": _(i.text), "text_item": i.is_text, "original": _original(i),
             "audio": _audio_url(inst.key, i.key),
             "pictograms": i.scale.pictogram_set if i.scale else None,
             "steps": [] if i.is_text else [{"value": s.value, "label": _(s.label)}
@@ -237,7 +248,10 @@ def _offline_data(q: Questionnaire, current: dict) -> dict[str, Any]:
         "question_url": url_for(".question", qid=q.id, key="KEY"),
         "summary_url": url_for(".summary", qid=q.id),
         "progress": _("Fråga %(n)s av %(total)s", n="{n}", total="{total}"),
-        "queued": _("Sparas när nätet är tillbaka (%(n)s svar väntar)", n="{n}"),
+        # Every count the queue can reach, each with its language's plural form.
+        "queued": {n: ngettext("Sparas när nätet är tillbaka (%(num)s svar väntar)",
+                               "Sparas när nätet är tillbaka (%(num)s svar väntar)", n)
+                   for n in range(1, len(inst.items) + 1)},
         "sent": _("Alla svar är sparade"),
         "offline_end": _("Du har svarat på alla frågor. Svaren skickas när nätet är tillbaka."),
         "leave": _("Några svar är inte sparade än. Stäng inte sidan."),
