@@ -24,7 +24,14 @@ from flask_wtf.csrf import CSRFError
 from questionnaire import assets, security
 from questionnaire import config as config_module
 from questionnaire.extensions import babel, csrf, db, limiter, login_manager
-from questionnaire.i18n import language, language_name, page_locales, select_locale, text_direction
+from questionnaire.i18n import (
+    language,
+    language_name,
+    page_locales,
+    select_locale,
+    step_label,
+    text_direction,
+)
 from questionnaire.pages import message_page
 
 
@@ -67,6 +74,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.before_request(auth.end_idle_sessions)
     app.before_request(staff.handover_lock)
     app.add_template_filter(staff.qr_svg, "qr")
+    app.add_template_global(step_label)
 
     from questionnaire.cli import register
 

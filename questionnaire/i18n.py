@@ -22,6 +22,7 @@ from pathlib import Path
 from babel import Locale
 from babel.support import Translations
 from flask import current_app, g, has_request_context, request, session
+from flask_babel import gettext, pgettext
 
 
 def N_(message: str) -> str:
@@ -31,6 +32,30 @@ def N_(message: str) -> str:
     in the language of the person looking at them.
     """
     return message
+
+
+def NC_(context: str, message: str) -> str:
+    """Mark a string with a context (msgctxt) for extraction without translating it."""
+    return message
+
+
+#: Step labels that one question needs in another form than the others sharing them, with the
+#: scale's key as msgctxt (SKAPA's scales are per item: "S6" is S6's). A language translates the
+#: contextual entry like the shared one unless its grammar differs: Ukrainian rates health (S1)
+#: with adjectives agreeing with здоров'я, and how well one cooperates (S6) with adverbs.
+STEP_CONTEXTS = (
+    NC_("S6", "Mycket dålig"), NC_("S6", "Dålig"), NC_("S6", "Varken bra eller dålig"),
+    NC_("S6", "Bra"), NC_("S6", "Mycket bra"),
+)
+
+
+def step_label(scale: str, label: str) -> str:
+    """A step's label in the page's language: the scale's own form where STEP_CONTEXTS gives one,
+    else the label shared by every scale that has it."""
+    if not label:
+        return ""
+    text = pgettext(scale, label)
+    return text if text != label else gettext(label)
 
 
 @dataclass(frozen=True)
@@ -132,9 +157,15 @@ def _translations(translation_dir: str, code: str) -> Translations:
     return Translations.load(translation_dir, [code], "messages")
 
 
-def translate_in(code: str, message: str) -> str:
-    """One message in a given language, outside the page's own locale."""
-    return _translations(_directory(), code).gettext(message)
+def translate_in(code: str, message: str, context: str | None = None) -> str:
+    """One message in a given language, outside the page's own locale (with a msgctxt: its
+    contextual form if the catalog has one, else the shared one)."""
+    translations = _translations(_directory(), code)
+    if context is not None:
+        text = translations.upgettext(context, message)
+        if text != message:
+            return text
+    return translations.gettext(message)
 
 
 def language_name(code: str) -> str:

@@ -9,7 +9,7 @@ import subprocess
 
 import pytest
 import sqlalchemy as sa
-from babel.messages.pofile import read_po
+from babel.messages.pofile import read_po, write_po
 from babel.support import Translations
 from flask_babel import force_locale, ngettext
 
@@ -273,3 +273,45 @@ def test_every_locale_records_who_reviewed_it_and_nobody_has_yet():
         assert lang.reviewed_by is None
         assert lang.reviewed_on is None
         assert not lang.reviewed
+
+
+# 2. One label, several questions: a label can take another form for one question.
+def test_a_step_label_agrees_with_its_question_in_ukrainian(client, make_participant, open_link,
+                                                            answer):
+    url = open_link(make_participant(language="uk"))
+    qid = int(re.search(r"/q/(\d+)/", url).group(1))
+    s1 = client.get(f"/q/{qid}/fraga/S1", follow_redirects=True)
+    assert "Дуже погане" in s1.text  # health (здоров'я): the adjective
+    s6 = client.get(f"/q/{qid}/fraga/S6")
+    assert "Дуже погано" in s6.text  # how well you cooperate: the adverb
+    assert "Дуже погане" not in s6.text
+    data = json.loads(re.search(r'id="questionnaire-data">(.*?)</script>', s6.text).group(1))
+    steps = {i["key"]: i["steps"][0]["label"] for i in data["items"] if i["steps"]}
+    assert (steps["S1"], steps["S6"]) == ("Дуже погане", "Дуже погано")  # drawn offline too
+    answer(qid, "S1", step=1)
+    answer(qid, "S6", step=1)
+    summary = client.get(f"/q/{qid}/sammanfattning")
+    assert "1 – Дуже погане" in summary.text
+    assert "1 – Дуже погано" in summary.text
+
+
+def test_the_catalog_check_counts_a_contextual_label_on_its_own(tmp_path, monkeypatch):
+    copy = tmp_path / "translations"
+    shutil.copytree(catalogs.TRANSLATIONS, copy)
+    po = copy / "so" / "LC_MESSAGES" / "messages.po"
+    with po.open("rb") as f:
+        catalog = read_po(f)
+    catalog.get("Mycket dålig", context="S6").string = ""
+    with po.open("wb") as f:
+        write_po(f, catalog)
+    monkeypatch.setattr(catalogs, "TRANSLATIONS", copy)
+    assert catalogs.check() == 1
+
+
+def test_the_review_page_shows_each_scales_own_form_of_a_shared_label(client, login):
+    login("samordnare")
+    page = client.get("/personal/oversattningar").text
+    s1 = page[page.index('id="scale-S1"'):page.index('id="scale-S2"')]
+    s6 = page[page.index('id="scale-S6"'):page.index('id="scale-F"')]
+    assert "Дуже погане" in s1
+    assert "Дуже погано" in s6

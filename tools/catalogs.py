@@ -32,7 +32,7 @@ from babel.messages.pofile import read_po
 ROOT = Path(__file__).resolve().parent.parent
 TRANSLATIONS = ROOT / "translations"
 DOMAINS = {"messages": "babel.cfg", "staff": "babel-staff.cfg"}
-KEYWORDS = ["-k", "_l", "-k", "N_", "-k", "lazy_gettext"]
+KEYWORDS = ["-k", "_l", "-k", "N_", "-k", "lazy_gettext", "-k", "NC_:1c,2"]
 PLACEHOLDER = re.compile(r"%\(\w+\)s")
 PYTHON_FORMAT_FLAG = re.compile(r"(?<!no-)python-format")
 
@@ -93,9 +93,10 @@ def catalogs(domain: str) -> list[Path]:
     return sorted(TRANSLATIONS.glob(f"*/LC_MESSAGES/{domain}.po"))
 
 
-def msgids(path: Path) -> set[str | tuple[str, ...]]:
+def msgids(path: Path) -> set[tuple[str | None, str | tuple[str, ...]]]:
+    """(msgctxt, msgid) of every message: a label with a context is a message of its own."""
     with path.open("rb") as f:
-        return {m.id for m in read_po(f) if m.id}
+        return {(m.context, m.id) for m in read_po(f) if m.id}
 
 
 def wanted_languages() -> dict[str, list[str]]:
@@ -132,7 +133,7 @@ def check() -> int:
             with po.open("rb") as f:
                 catalog = read_po(f)
             code = po.parent.parent.name
-            done = {m.id for m in catalog if m.id and m.string and not m.fuzzy
+            done = {(m.context, m.id) for m in catalog if m.id and m.string and not m.fuzzy
                     and (not isinstance(m.string, tuple) or all(m.string))}
             for m in catalog:
                 ids, texts = _forms(m.id), _forms(m.string)
@@ -153,7 +154,7 @@ def check() -> int:
             problems.extend(f"{code}/{domain}: {p}" for p in msgfmt_problems(po))
             missing = wanted - done
             if missing:
-                sample = sorted(map(str, missing))[0]
+                sample = sorted(str(m[1]) for m in missing)[0]
                 problems.append(f"{code}/{domain}: {len(missing)} of {len(wanted)} strings "
                                 f"untranslated or fuzzy (e.g. {sample!r})")
     for p in problems:

@@ -31,7 +31,7 @@ from flask_babel import lazy_gettext as _l
 from questionnaire import answers, links
 from questionnaire.answers import AnswerRejected
 from questionnaire.extensions import db, limiter
-from questionnaire.i18n import available_locales
+from questionnaire.i18n import available_locales, step_label
 from questionnaire.instruments.base import Item
 from questionnaire.models import Enrolment, Participant, Questionnaire
 from questionnaire.pages import message_page
@@ -239,8 +239,9 @@ def _offline_data(q: Questionnaire, current: dict) -> dict[str, Any]:
             "key": i.key, "text": _(i.text), "text_item": i.is_text, "original": _original(i),
             "audio": _audio_url(inst.key, i.key),
             "pictograms": i.scale.pictogram_set if i.scale else None,
-            "steps": [] if i.is_text else [{"value": s.value, "label": _(s.label)}
-                                           for s in i.scale.steps],
+            "steps": [] if i.is_text else [
+                {"value": s.value, "label": step_label(i.scale.key, s.label)}
+                for s in i.scale.steps],
             "show_if": [i.show_if.item, i.show_if.step] if i.show_if else None,
         } for i in inst.items],
         "answers": {k: ("declined" if a.declined else a.step if a.step is not None else a.text)

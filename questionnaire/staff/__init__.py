@@ -404,7 +404,8 @@ def translations() -> Any:
         entry["rows"] = [{"step": step, "cells": []} for step in steps]
         for language in languages:
             code = language["lang"].code
-            texts = [translate_in(code, s.label) if code != "sv" else s.label for s in steps]
+            texts = [translate_in(code, s.label, context=entry["scale"].key) if code != "sv"
+                     else s.label for s in steps]
             for row, text in zip(entry["rows"], texts, strict=True):
                 same = [s.value for s, other in zip(steps, texts, strict=True)
                         if other.strip().casefold() == text.strip().casefold()
