@@ -11,10 +11,12 @@ Folder layout:
 
 from __future__ import annotations
 
+import importlib.metadata
 import sqlite3
 from pathlib import Path
 from typing import Any
 
+import click
 import sqlalchemy as sa
 from flask import Flask, render_template, session
 from flask_babel import get_locale
@@ -26,6 +28,11 @@ from questionnaire import config as config_module
 from questionnaire.extensions import babel, csrf, db, limiter, login_manager
 from questionnaire.i18n import language, language_name, page_locales, select_locale, text_direction
 from questionnaire.pages import message_page
+
+try:
+    __version__ = importlib.metadata.version("stegvis")
+except importlib.metadata.PackageNotFoundError:  # a checkout that was never installed
+    __version__ = "0+unknown"
 
 
 @sa.event.listens_for(sa.engine.Engine, "connect")
@@ -43,7 +50,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     root = config_module.ROOT
     app = Flask(
         __name__,
-        instance_path=str(root / "instance"),
+        instance_path=str(config_module.instance_folder()),
         template_folder=str(root / "templates"),
         static_folder=str(root / "static"),
     )
@@ -72,6 +79,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     register(app)
     _register_error_pages(app)
+    app.jinja_env.globals["stegvis_version"] = __version__
+
+    @app.cli.command("version")
+    def version() -> None:
+        """Print the installed version of Stegvis."""
+        click.echo(f"Stegvis {__version__}")
 
     @app.context_processor
     def page_language() -> dict[str, Any]:
