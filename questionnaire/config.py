@@ -114,4 +114,7 @@ def from_environment(instance: Path, overrides: dict) -> dict:
         "LINK_LIMIT": env.get("STEGVIS_LINK_LIMIT", "30 per minute"),
         # Group figures about fewer persons than this are not shown (domain.md, small groups).
         "REPORT_MIN_GROUP": int(env.get("STEGVIS_MIN_GROUP", "10")),
+        # How many proxies (nginx: 1) set X-Forwarded-For/-Proto in front of the app: rate limits
+        # count per client, not per proxy. 0 (default): those headers are not believed.
+        "PROXIES": int(env.get("STEGVIS_PROXIES", "0")),
     }

@@ -11,6 +11,9 @@ from pathlib import Path
 import pytest
 
 from questionnaire import config, create_app
+from tests.conftest import csrf_token
+
+TEST_CONFIG = {"TESTING": True, "SECRET_KEY": "test-secret", "PSEUDONYM_KEY": "test-pseudonym-key"}
 
 STEGVIS_VERSION = importlib.metadata.version("stegvis")
 
@@ -67,3 +70,34 @@ def test_version_command_prints_the_package_version(runner):
     result = runner.invoke(args=["version"])
     assert result.exit_code == 0
     assert result.output.strip() == f"Stegvis {STEGVIS_VERSION}"
+
+
+def failed_logins(client, addresses: list[str], **headers: str) -> list[int]:
+    statuses = []
+    for address in addresses:
+        token = csrf_token(client, "/personal/logga-in")
+        statuses.append(client.post(
+            "/personal/logga-in", headers={"X-Forwarded-For": address, **headers},
+            data={"csrf_token": token, "email": "nobody@kommun.example",
+                  "password": "fel"}).status_code)
+    return statuses
+
+
+def test_behind_a_proxy_each_client_has_its_own_login_limit(app, database_url, monkeypatch):
+    monkeypatch.setenv("STEGVIS_PROXIES", "1")
+    proxied = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url,
+                          "LOGIN_LIMIT": "2 per minute"})
+    with proxied.app_context():
+        client = proxied.test_client()
+        assert failed_logins(client, ["203.0.113.1"] * 3) == [401, 401, 429]
+        # another member of staff behind the same nginx may still log in
+        assert failed_logins(client, ["203.0.113.2"]) == [401]
+        page = client.get("/", headers={"X-Forwarded-Proto": "https"})
+        assert "Strict-Transport-Security" in page.headers
+
+
+def test_without_a_proxy_forwarded_headers_are_not_believed(app, client):
+    app.config["LOGIN_LIMIT"] = "2 per minute"
+    assert failed_logins(client, ["203.0.113.1", "203.0.113.2", "203.0.113.3"]) == [401, 401, 429]
+    page = client.get("/", headers={"X-Forwarded-Proto": "https"})
+    assert "Strict-Transport-Security" not in page.headers
