@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from questionnaire import config, create_app
+from questionnaire.extensions import db
 from tests.conftest import csrf_token
 
 TEST_CONFIG = {"TESTING": True, "SECRET_KEY": "test-secret", "PSEUDONYM_KEY": "test-pseudonym-key"}
@@ -89,11 +90,15 @@ def test_behind_a_proxy_each_client_has_its_own_login_limit(app, database_url, m
                           "LOGIN_LIMIT": "2 per minute"})
     with proxied.app_context():
         client = proxied.test_client()
-        assert failed_logins(client, ["203.0.113.1"] * 3) == [401, 401, 429]
-        # another member of staff behind the same nginx may still log in
-        assert failed_logins(client, ["203.0.113.2"]) == [401]
-        page = client.get("/", headers={"X-Forwarded-Proto": "https"})
-        assert "Strict-Transport-Security" in page.headers
+        try:
+            assert failed_logins(client, ["203.0.113.1"] * 3) == [401, 401, 429]
+            # another member of staff behind the same nginx may still log in
+            assert failed_logins(client, ["203.0.113.2"]) == [401]
+            page = client.get("/", headers={"X-Forwarded-Proto": "https"})
+            assert "Strict-Transport-Security" in page.headers
+        finally:
+            db.session.remove()
+            db.engine.dispose()  # this second app's connections, before the fixture's teardown
 
 
 def test_without_a_proxy_forwarded_headers_are_not_believed(app, client):
