@@ -29,11 +29,16 @@ who can read the database anyway.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import sqlalchemy as sa
+
 from questionnaire import reports
+from questionnaire.extensions import db
+from questionnaire.models import Enrolment, Insats, Questionnaire
 from questionnaire.periods import LEVELS, Period
 from questionnaire.reports import GROUPS, Filters
 
@@ -95,11 +100,27 @@ CANDIDATES = tuple(Grid(level, genders, insatser)
 _QUARTERS_PER = {"quarter": 1, "half": 2, "year": 4}
 
 
+def _active(year: Period, insatser: list[str]) -> list[str]:
+    """The insatser with something to count in the NNS year (the others' cells are all 0)."""
+    start = dt.datetime.combine(year.start, dt.time())
+    end = dt.datetime.combine(year.end + dt.timedelta(days=1), dt.time())
+    found = set(db.session.scalars(
+        sa.select(Insats.name).join(Enrolment, Enrolment.insats_id == Insats.id)
+        .outerjoin(Questionnaire, sa.and_(Questionnaire.enrolment_id == Enrolment.id,
+                                          Questionnaire.completed_at >= start,
+                                          Questionnaire.completed_at < end))
+        .where(sa.or_(Questionnaire.id.is_not(None),
+                      Enrolment.exit_date.between(year.start, year.end)))
+        .distinct()))
+    return [name for name in insatser if name in found]
+
+
 def grids(shape: Shape, year: Period, insatser: list[str], k: int) -> dict[tuple, Grid | None]:
     """Per row key: the grid its figures are shown in (None: nothing may be shown)."""
     atoms: dict[tuple[int, str], dict[tuple[tuple, str], int]] = {}
+    active = _active(year, insatser)
     for quarter in year.parts("quarter"):
-        for name in insatser:
+        for name in active:
             rows = shape.compute(Filters(quarter.start, quarter.end, name, 0,
                                          (year.start, year.end)))
             atoms[(quarter.index, name)] = shape.sizes(rows)
