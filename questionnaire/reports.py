@@ -52,6 +52,10 @@ class Filters:
     end: dt.date | None = None
     insats: str | None = None
     min_group: int = 10
+    #: Web reports (questionnaire.disclosure): who counts is decided over this whole window (an
+    #: NNS year) and all insatser first, and only then narrowed to the period and insats, so that
+    #: a report over a period is exactly the union of the cells (quarter x insats) it covers.
+    population: tuple[dt.date, dt.date] | None = None
 
     def completed_in_period(self, query: sa.Select) -> sa.Select:
         """Only questionnaires completed in the period (both dates inclusive)."""
@@ -66,7 +70,10 @@ class Filters:
     def year_earlier(self) -> Filters | None:
         if self.start is None or self.end is None:
             return None
-        return Filters(_minus_year(self.start), _minus_year(self.end), self.insats, self.min_group)
+        population = None if self.population is None else (
+            _minus_year(self.population[0]), _minus_year(self.population[1]))
+        return Filters(_minus_year(self.start), _minus_year(self.end), self.insats, self.min_group,
+                       population)
 
 
 def _minus_year(day: dt.date) -> dt.date:
@@ -97,6 +104,8 @@ def completed(filters: Filters, instrument_keys: Iterable[str], respondent: str 
             Participant.gender.label("gender"), Questionnaire.instrument.label("instrument"),
             Questionnaire.timepoint.label("timepoint"), Questionnaire.enrolment_id.label("eid"),
             Questionnaire.respondent.label("respondent"), rank.label("rank"),
+            Questionnaire.completed_at.label("completed_at"),
+            Enrolment.insats_id.label("insats_id"),
         )
         .join(Enrolment, Questionnaire.enrolment_id == Enrolment.id)
         .join(Participant, Enrolment.participant_id == Participant.id)
@@ -105,6 +114,20 @@ def completed(filters: Filters, instrument_keys: Iterable[str], respondent: str 
     )
     if respondent != "*":
         query = query.where(Questionnaire.respondent == respondent)
+    if filters.population is not None:
+        query = Filters(*filters.population).completed_in_period(query)
+        ranked = query.subquery()
+        outer = sa.select(ranked).where(ranked.c.rank == 1)
+        if filters.start is not None:
+            outer = outer.where(
+                ranked.c.completed_at >= dt.datetime.combine(filters.start, dt.time()))
+        if filters.end is not None:
+            outer = outer.where(ranked.c.completed_at < dt.datetime.combine(
+                filters.end + dt.timedelta(days=1), dt.time()))
+        if filters.insats is not None:
+            outer = outer.where(ranked.c.insats_id == sa.select(Insats.id).where(
+                Insats.name == filters.insats).scalar_subquery())
+        return outer.subquery()
     query = filters.completed_in_period(query)
     if filters.insats is not None:
         query = query.join(Insats, Enrolment.insats_id == Insats.id).where(
@@ -166,18 +189,22 @@ def _by_group(counts: dict[str, int]) -> dict[str, int]:
 
 
 def nns(filters: Filters) -> list[dict]:
-    current = _nns_rows(filters)
     earlier_filters = filters.year_earlier()
-    earlier = {(r["form"], r["item"], r["group"]): r["positive_pct"]
-               for r in _nns_rows(earlier_filters)} if earlier_filters else {}
+    return with_change(nns_rows(filters), nns_rows(earlier_filters) if earlier_filters else [])
+
+
+def with_change(current: list[dict], earlier: list[dict]) -> list[dict]:
+    """`change_pp`: positive_pct minus the same row's a year earlier, where both are shown."""
+    before = {(r["form"], r["item"], r["group"]): r["positive_pct"] for r in earlier}
     for row in current:
-        before = earlier.get((row["form"], row["item"], row["group"]))
-        if row["positive_pct"] is not None and before is not None:
-            row["change_pp"] = row["positive_pct"] - before
+        then = before.get((row["form"], row["item"], row["group"]))
+        if row["positive_pct"] is not None and then is not None:
+            row["change_pp"] = row["positive_pct"] - then
     return current
 
 
-def _nns_rows(filters: Filters) -> list[dict]:
+def nns_rows(filters: Filters) -> list[dict]:
+    """The NNS table without `change_pp`."""
     persons, steps = _nns_counts(filters)
     rows = []
     for form, key in NNS_FORMS.items():
@@ -324,7 +351,7 @@ def skapa(filters: Filters) -> list[dict]:
                 row = dict.fromkeys(SKAPA_HEADER)
                 row.update(timepoint=timepoint, respondent=respondent, item=item)
                 n = sum(h.values())
-                if n >= filters.min_group:
+                if n and n >= filters.min_group:
                     mean = Decimal(sum(s * c for s, c in h.items())) / n
                     row.update(n=n, mean=mean.quantize(Decimal("0.01"), ROUND_HALF_UP),
                                median=_median(h))

@@ -42,10 +42,18 @@ SCOPE = "participant_scope"
 
 
 def grant(questionnaire_ids: list[int], link_id: int | None = None,
-          access: int | None = None) -> None:
+          access: int | None = None, own: bool = False) -> None:
     """Let this browser answer these questionnaires (and nothing else); with `access`, also show
-    that participant their own data (right of access)."""
-    session[SCOPE] = {"qs": questionnaire_ids, "link": link_id, "access": access}
+    that participant their own data (right of access): with `own` (their own link, opened with
+    no staff session) all of it, otherwise only what staff may see with them."""
+    session[SCOPE] = {"qs": questionnaire_ids, "link": link_id, "access": access, "own": own}
+
+
+def staff_present() -> bool:
+    """A staff member is logged in in this browser, or has handed the tablet over."""
+    from flask_login import current_user
+
+    return current_user.is_authenticated or session.get("handover") is not None
 
 
 def _scope() -> dict[str, Any]:
@@ -101,12 +109,20 @@ def open_link(token: str) -> Any:
         due = answers.start_due(
             enrolment, dt.date.today(), language=str(get_locale()), source="link"
         )
+    # Opened on the participant's own device (no staff session), the link also shows them all
+    # their own data, NNS answers included; in a staff session it never does.
+    own = not staff_present()
+    if not due and own:
+        links.mark_used(link.id)  # nothing to answer: a one-time look at their own data
+        grant([], link.id, access=link.participant_id, own=True)
+        db.session.commit()
+        return redirect(url_for(".my_data"))
     db.session.commit()
     if not due:
         return message_page(
             _l("Inget att fylla i"), _l("Just nu finns det ingen enkät för dig att fylla i."), 200
         )
-    grant([q.id for q in due], link.id)
+    grant([q.id for q in due], link.id, access=link.participant_id if own else None, own=own)
     return redirect(_resume_url(due[0]))  # straight there: one round trip less on 4G
 
 
@@ -329,25 +345,38 @@ def done(qid: int) -> Any:
         from questionnaire import chart as chart_module  # Plotly is imported only here
 
         chart = chart_module.participant_chart(q.enrolment.participant_id)
-    return render_template("participant/done.html", q=q, chart=chart, next_q=_next_open())
+    return render_template("participant/done.html", q=q, chart=chart, next_q=_next_open(),
+                           own_data=_scope().get("own") and not staff_present())
 
 
 @bp.get("/mina-uppgifter")
 def my_data() -> Any:
     """Everything Stegvis holds about the participant, in their language (right of access).
-    Reached only through the handledare's hand-over, so staff do not read the NNS answers."""
-    from questionnaire import codes, instruments
-    from questionnaire.models import Participant
 
-    person = db.session.get(Participant, _scope().get("access") or 0)
+    Through their own one-time link, opened with no staff session: all of it. On the tablet the
+    handledare hands over (or in any browser with a staff session): the answers of instruments
+    with individual results (SKAPA, talked through together) but never the answers of group-only
+    instruments (NNS): for those only that they were answered, and how to see them alone."""
+    from questionnaire import audit, codes, instruments
+
+    scope = _scope()
+    person = db.session.get(Participant, scope.get("access") or 0)
     if person is None:
         abort(404)
     g.participant_language = person.language
+    full = bool(scope.get("own")) and not staff_present()
     sections = []
     for enrolment in person.enrolments:
         for q in sorted(enrolment.questionnaires, key=lambda q: q.started_at):
+            if not full and not answers.instrument_of(q).individual_results:
+                sections.append((q, None))  # group-only answers: not with staff present
+                continue
             current = answers.current_answers(q)
             items = answers.visible_items(q, current)
             sections.append((q, [(i, current.get(i.key)) for i in items]))
+    if full:
+        audit.record("own_data", subject=person.code)
+        db.session.commit()
     return render_template("participant/my_data.html", p=person, sections=sections,
-                           display=codes.display, titles=instruments.TITLES)
+                           display=codes.display, titles=instruments.TITLES, full=full,
+                           hidden=any(rows is None for _q, rows in sections))

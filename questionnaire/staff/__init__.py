@@ -345,7 +345,7 @@ def show_own_data(code: str) -> Any:
 def erase(code: str) -> Any:
     enrolment = _enrolment(code)
     person = enrolment.participant
-    if codes.normalise(request.form.get("confirm", "")) != person.code:
+    if codes.normalise(request.form.get("confirm", "")) != codes.normalise(person.code):
         flash(_("Skriv deltagarens kod för att bekräfta raderingen."))
         return redirect(url_for(".participant", code=person.code)), 303
     privacy.erase(person, user_id=current_user.id)
