@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 5000
 
-.PHONY: setup run test translations compile lint bench plotly clean
+.PHONY: setup run test translations compile lint bench plotly wheel clean
 
 setup: $(VENV)/.installed compile  ## virtualenv with the app and its test tools, catalogs compiled
 
@@ -34,8 +34,11 @@ lint: $(VENV)/.installed
 bench: setup  ## every benchmark against its floor; table in bench/out/bench.json (about 25 min)
 	$(PY) bench/run.py
 
+wheel: $(VENV)/.installed  ## dist/stegvis-VERSION-py3-none-any.whl, catalogs compiled in (docs/operations.md)
+	$(PY) -m build --wheel --outdir dist .
+
 plotly:  ## rebuild static/vendor/plotly-polar.min.js (needs node and npm)
 	bash tools/build-plotly.sh
 
 clean:
-	rm -rf $(VENV) test-artifacts instance
+	rm -rf $(VENV) test-artifacts instance dist build

@@ -11,15 +11,18 @@ Folder layout:
 
 from __future__ import annotations
 
+import importlib.metadata
 import sqlite3
 from pathlib import Path
 from typing import Any
 
+import click
 import sqlalchemy as sa
 from flask import Flask, render_template, session
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from questionnaire import assets, security
 from questionnaire import config as config_module
@@ -29,11 +32,17 @@ from questionnaire.i18n import (
     language_name,
     page_locales,
     select_locale,
+    step_label,
     text_direction,
     tr,
     tr_in,
 )
 from questionnaire.pages import message_page
+
+try:
+    __version__ = importlib.metadata.version("stegvis")
+except importlib.metadata.PackageNotFoundError:  # a checkout that was never installed
+    __version__ = "0+unknown"
 
 
 @sa.event.listens_for(sa.engine.Engine, "connect")
@@ -51,12 +60,15 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     root = config_module.ROOT
     app = Flask(
         __name__,
-        instance_path=str(root / "instance"),
+        instance_path=str(config_module.instance_folder()),
         template_folder=str(root / "templates"),
         static_folder=str(root / "static"),
     )
     app.config.from_mapping(config_module.from_environment(Path(app.instance_path), config or {}))
     app.config.update(config or {})
+    if app.config["PROXIES"]:
+        proxies = app.config["PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
 
     db.init_app(app)
     csrf.init_app(app)
@@ -75,12 +87,18 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.before_request(auth.end_idle_sessions)
     app.before_request(staff.handover_lock)
     app.add_template_filter(staff.qr_svg, "qr")
-    app.jinja_env.globals.update(tr=tr, tr_in=tr_in)
+    app.jinja_env.globals.update(tr=tr, tr_in=tr_in, step_label=step_label)
 
     from questionnaire.cli import register
 
     register(app)
     _register_error_pages(app)
+    app.jinja_env.globals["stegvis_version"] = __version__
+
+    @app.cli.command("version")
+    def version() -> None:
+        """Print the installed version of Stegvis."""
+        click.echo(f"Stegvis {__version__}")
 
     @app.context_processor
     def page_language() -> dict[str, Any]:

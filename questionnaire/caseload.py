@@ -29,9 +29,19 @@ def my_insats_ids(user: User) -> list[int]:
     return list(db.session.scalars(sa.select(InsatsStaff.insats_id).filter_by(user_id=user.id)))
 
 
+def find_participant(code: str) -> Participant | None:
+    """The participant with this code, however it is written (any case, with or without the
+    dash): every entry point looks codes up here. Codes are stored normalised; a code stored as
+    written by an import before that rule is still found by its written form."""
+    normal = codes.normalise(code)
+    found = db.session.scalars(
+        sa.select(Participant).where(Participant.code.in_({normal, code.strip()}))).all()
+    return next((p for p in found if p.code == normal), found[0] if found else None)
+
+
 def visible_enrolment(user: User, code: str) -> Enrolment | None:
     """The participant's current enrolment, if it is in one of the user's insatser."""
-    person = db.session.scalar(sa.select(Participant).filter_by(code=codes.normalise(code)))
+    person = find_participant(code)
     if person is None:
         return None
     enrolment = answers.current_enrolment(person.id)

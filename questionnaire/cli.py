@@ -22,6 +22,7 @@ from werkzeug.security import generate_password_hash
 from questionnaire import (
     answers,
     audit,
+    caseload,
     codes,
     demo,
     export,
@@ -44,13 +45,15 @@ def fail(message: str) -> NoReturn:
     sys.exit(1)
 
 
-def find_participant(code: str) -> Participant | None:
-    """By the code as written, or as normalised (any case, with or without the dash)."""
-    for candidate in dict.fromkeys((code.strip(), codes.normalise(code))):
-        person = db.session.scalar(sa.select(Participant).filter_by(code=candidate))
-        if person is not None:
-            return person
-    return None
+def find_participant(code: str) -> Participant:
+    """The participant with this code (caseload.find_participant), or fail saying why."""
+    person = caseload.find_participant(code)
+    if person is None:
+        if codes.looks_generated(code) and not codes.is_valid(code):
+            fail(_("Koden %(code)s har fel kontrolltecken: kontrollera att den är rätt "
+                   "avskriven.", code=code))
+        fail(_("Det finns ingen deltagare med koden %(code)s", code=code))
+    return person
 
 
 @click.command("init-db")
@@ -115,8 +118,6 @@ def create_user(email: str, role: str, insats_name: str | None, password_stdin: 
 def participant_link(code: str) -> None:
     """Print a one-time URL that opens the participant's next due questionnaire."""
     person = find_participant(code)
-    if person is None:
-        fail(_("Det finns ingen deltagare med koden %(code)s", code=code))
     enrolment = answers.current_enrolment(person.id)
     if enrolment is None:
         fail(_("%(code)s är inte inskriven i någon insats", code=code))
@@ -246,8 +247,6 @@ def export_command(out: str, fmt: str, start: dt.date | None, end: dt.date | Non
 def erase_command(code: str, yes: bool) -> None:
     """Erase a participant and all their answers (GDPR). Cannot be undone."""
     person = find_participant(code)
-    if person is None:
-        fail(_("Det finns ingen deltagare med koden %(code)s", code=code))
     if not yes and not click.confirm(_("Radera %(code)s och alla svar för alltid?", code=code)):
         fail(_("Inget raderades."))
     privacy.erase(person)

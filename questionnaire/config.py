@@ -1,32 +1,65 @@
 """Configuration from the environment (domain.md part B).
 
-DATABASE_URL   SQLAlchemy URL; default a SQLite file under instance/.
-SECRET_KEY     signs sessions and CSRF tokens; default generated once into instance/ (development).
-PSEUDONYM_KEY  keys the pseudonyms of exports; default generated once into instance/.
+DATABASE_URL   SQLAlchemy URL; default a SQLite file in the instance folder.
+SECRET_KEY     signs sessions and CSRF tokens; default generated once into the instance folder
+               (development).
+PSEUDONYM_KEY  keys the pseudonyms of exports; default generated once into the instance folder.
 STEGVIS_BASE_URL  the public address used in printed participant links.
+STEGVIS_INSTANCE  the instance folder: instance/ in a checkout, else $XDG_DATA_HOME/stegvis
+               (~/.local/share/stegvis). Everything written there is readable by its owner only.
 """
 
 from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = Path(__file__).resolve().parent
+# templates/, static/ and translations/: inside the package when installed from the wheel
+# (setup.py copies them there), at the top of the repository in a checkout or editable install.
+CHECKOUT = not (PACKAGE / "templates").is_dir()
+ROOT = PACKAGE.parent if CHECKOUT else PACKAGE
+
+
+def instance_folder() -> Path:
+    """Where the app writes (SQLite default, generated keys): never inside site-packages."""
+    if os.environ.get("STEGVIS_INSTANCE"):
+        return Path(os.environ["STEGVIS_INSTANCE"]).expanduser().resolve()
+    if CHECKOUT:
+        return ROOT / "instance"
+    data = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(data).resolve() / "stegvis"
+
+
+def _owner_only_file(path: Path, content: str = "") -> None:
+    """Create `path` readable by its owner only (health data, keys), if it does not exist yet."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if path.exists():
+        return
+    # Written whole, then linked into place: a second process never reads a half-written key.
+    fd, temporary = tempfile.mkstemp(dir=path.parent)  # mode 600
+    try:
+        with os.fdopen(fd, "w") as f:
+            f.write(content)
+        os.link(temporary, path)
+    except FileExistsError:
+        pass
+    finally:
+        os.unlink(temporary)
 
 
 def _instance_secret(instance: Path, name: str) -> str:
-    """Read a key kept in instance/, creating it once (development default only)."""
+    """Read a key kept in the instance folder, creating it once (development default only)."""
     path = instance / name
-    if not path.exists():
-        instance.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
+    _owner_only_file(path, secrets.token_hex(32))
     return path.read_text().strip()
 
 
 def _default_sqlite(instance: Path) -> str:
-    instance.mkdir(parents=True, exist_ok=True)
+    # SQLite gives its -wal and -shm files the database file's permissions.
+    _owner_only_file(instance / "stegvis.db")
     return f"sqlite:///{instance / 'stegvis.db'}"
 
 
@@ -67,7 +100,8 @@ def from_environment(instance: Path, overrides: dict) -> dict:
         "BABEL_DOMAIN": "messages;staff",
         "BABEL_TRANSLATION_DIRECTORIES": f"{ROOT / 'translations'};{ROOT / 'translations'}",
         # Recorded readings of the questions: AUDIO_FOLDER/LOCALE/INSTRUMENT/ITEM.mp3 (optional).
-        "AUDIO_FOLDER": env.get("STEGVIS_AUDIO_FOLDER", str(ROOT / "audio")),
+        "AUDIO_FOLDER": env.get("STEGVIS_AUDIO_FOLDER",
+                                str((ROOT if CHECKOUT else instance) / "audio")),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         # Staff are logged out after this many idle minutes.
         "STAFF_IDLE_MINUTES": int(env.get("STEGVIS_STAFF_IDLE_MINUTES", "30")),
@@ -80,4 +114,7 @@ def from_environment(instance: Path, overrides: dict) -> dict:
         "LINK_LIMIT": env.get("STEGVIS_LINK_LIMIT", "30 per minute"),
         # Group figures about fewer persons than this are not shown (domain.md, small groups).
         "REPORT_MIN_GROUP": int(env.get("STEGVIS_MIN_GROUP", "10")),
+        # How many proxies (nginx: 1) set X-Forwarded-For/-Proto in front of the app: rate limits
+        # count per client, not per proxy. 0 (default): those headers are not believed.
+        "PROXIES": int(env.get("STEGVIS_PROXIES", "0")),
     }

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from flask import current_app
 
-from questionnaire import audit, instruments
+from questionnaire import audit, codes, instruments
 from questionnaire.extensions import db
 from questionnaire.models import (
     Answer,
@@ -59,7 +59,9 @@ def pseudonym(code: str, key: str | None = None) -> str:
 
 @functools.lru_cache(maxsize=65536)  # bounded: memory stays flat however large the export
 def _pseudonym(code: str, key: str) -> str:
-    return hmac.new(key.encode(), code.encode(), hashlib.sha256).hexdigest()[:16]
+    """Of the normalised code: the same person has one pseudonym however the code is written."""
+    return hmac.new(key.encode(), codes.normalise(code).encode(),
+                    hashlib.sha256).hexdigest()[:16]
 
 
 def age_band(birth_year: int | None, intake: dt.date) -> str:

@@ -1,6 +1,10 @@
 """Flask extensions, created unbound here and bound to the app in create_app()."""
 
-from flask_babel import Babel
+import gettext
+from functools import cached_property
+
+from babel import support
+from flask_babel import Babel, Domain, get_locale
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -25,7 +29,33 @@ class Base(DeclarativeBase):
 
 db = SQLAlchemy(model_class=Base)
 csrf = CSRFProtect()
-babel = Babel()
+
+
+class _Domain(Domain):
+    """flask-babel merges the domains ("messages;staff") and copies plural() from each in turn,
+    also from a domain with no catalog in this language (staff.po exists only for the staff
+    languages): that stand-in has English plurals, and Arabic would lose its six forms. The
+    first domain, translated into every language, decides the plural forms."""
+
+    def get_translations(self) -> support.Translations | support.NullTranslations:
+        translations = super().get_translations()
+        if isinstance(translations, support.Translations) and not getattr(
+                translations, "plural_from_first_domain", False):
+            first = support.Translations.load(self.translation_directories[0], [get_locale()],
+                                              self.domain[0])
+            if isinstance(first, gettext.GNUTranslations):
+                translations.plural = first.plural
+            translations.plural_from_first_domain = True
+        return translations
+
+
+class _Babel(Babel):
+    @cached_property
+    def domain_instance(self) -> Domain:
+        return _Domain(domain=self.domain)
+
+
+babel = _Babel()
 login_manager = LoginManager()
 #: Rate limits; RATELIMIT_STORAGE_URI (e.g. redis://) shares the counts between app processes.
 limiter = Limiter(key_func=get_remote_address)

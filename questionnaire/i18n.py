@@ -14,6 +14,7 @@ Locale order, first match wins (among the languages of the page's audience):
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -21,6 +22,7 @@ from pathlib import Path
 from babel import Locale
 from babel.support import Translations
 from flask import current_app, g, has_request_context, request, session
+from flask_babel import get_locale, gettext, pgettext
 
 
 def N_(message: str) -> str:
@@ -32,18 +34,57 @@ def N_(message: str) -> str:
     return message
 
 
+def NC_(context: str, message: str) -> str:
+    """Mark a string with a context (msgctxt) for extraction without translating it."""
+    return message
+
+
+#: Step labels that one question needs in another form than the others sharing them, with the
+#: scale's key as msgctxt (SKAPA's scales are per item: "S6" is S6's). A language translates the
+#: contextual entry like the shared one unless its grammar differs: Ukrainian rates health (S1)
+#: with adjectives agreeing with здоров'я, and how well one cooperates (S6) with adverbs.
+STEP_CONTEXTS = (
+    NC_("S6", "Mycket dålig"), NC_("S6", "Dålig"), NC_("S6", "Varken bra eller dålig"),
+    NC_("S6", "Bra"), NC_("S6", "Mycket bra"),
+)
+
+
+def step_label(scale: str, label: str) -> str:
+    """A step's label in the page's language: the scale's own form where STEP_CONTEXTS gives one,
+    else the label shared by every scale that has it."""
+    if not label:
+        return ""
+    translations = getattr(label, "translations", None)  # the instrument file's own
+    if translations:
+        found = translations.get(str(get_locale()))
+        if found:
+            return found
+    text = pgettext(scale, label)
+    return text if text != label else gettext(label)
+
+
 @dataclass(frozen=True)
 class Language:
     code: str  # Babel locale and catalog folder, e.g. "fa_AF", "sv@lattlast"
     tag: str  # BCP 47 tag for lang=, hreflang and speech synthesis
-    reviewed: bool = False  # a native speaker has reviewed the whole translation
     font: str | None = None  # web font the script needs on a tablet without system fonts
     staff: bool = False  # the staff pages are translated too
     name: str | None = None  # a name Babel does not know, as a msgid translated in this language
+    source: bool = False  # the language the texts are written in (Swedish): nothing to review
+    #: The native speaker who reviewed the whole translation (name or role, no e-mail) and when.
+    #: Unreviewed translations are used all the same; the staff pages say they are unreviewed.
+    #: Record a review here, in the same commit as the catalog changes it asked for.
+    reviewed_by: str | None = None
+    reviewed_on: dt.date | None = None
+
+    @property
+    def reviewed(self) -> bool:
+        return self.source or (self.reviewed_by is not None and self.reviewed_on is not None)
 
 
+#: Nobody has reviewed any translation yet (2026-11): every one is Stegvis's own first draft.
 LANGUAGES: tuple[Language, ...] = (
-    Language("sv", "sv", reviewed=True, staff=True),
+    Language("sv", "sv", staff=True, source=True),
     Language("sv@lattlast", "sv", name=N_("Lättläst svenska")),
     Language("en", "en", staff=True),
     Language("ar", "ar", font="arabic"),
@@ -121,9 +162,15 @@ def _translations(translation_dir: str, code: str) -> Translations:
     return Translations.load(translation_dir, [code], "messages")
 
 
-def translate_in(code: str, message: str) -> str:
-    """One message in a given language, outside the page's own locale."""
-    return _translations(_directory(), code).gettext(message)
+def translate_in(code: str, message: str, context: str | None = None) -> str:
+    """One message in a given language, outside the page's own locale (with a msgctxt: its
+    contextual form if the catalog has one, else the shared one)."""
+    translations = _translations(_directory(), code)
+    if context is not None:
+        text = translations.upgettext(context, message)
+        if text != message:
+            return text
+    return translations.gettext(message)
 
 
 def language_name(code: str) -> str:
@@ -144,7 +191,7 @@ def tr(text: str | None) -> str:
     translation, else the message catalog's (the shipped instruments), else as written."""
     if not text:
         return ""
-    from flask_babel import get_locale, gettext
+
 
     translations = getattr(text, "translations", None)
     if translations:
@@ -154,9 +201,9 @@ def tr(text: str | None) -> str:
     return gettext(text)
 
 
-def tr_in(code: str, text: str | None) -> str:
-    """An instrument text in a given language (side-by-side views)."""
+def tr_in(code: str, text: str | None, context: str | None = None) -> str:
+    """An instrument text in a given language (side-by-side views, the review page)."""
     if not text:
         return ""
     found = getattr(text, "translations", {}).get(code)
-    return found or translate_in(code, text)
+    return found or translate_in(code, text, context=context)

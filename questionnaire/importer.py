@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from questionnaire import instruments, schedule
+from questionnaire import caseload, codes, instruments, schedule
 from questionnaire.extensions import db
 from questionnaire.models import (
     GENDERS,
@@ -39,7 +39,7 @@ MAX_TEXT = 2000
 @dataclass
 class Row:
     line: int
-    participant: str
+    participant: str  # normalised (codes.normalise): the one spelling stored and looked up
     gender: str | None
     birth_year: int | None
     insats: str
@@ -50,6 +50,7 @@ class Row:
     step: int | None
     text: str | None
     answered_on: dt.date
+    written: str = ""  # the code as written in the file, for messages
     #: `instrument@version` in the file; None = the newest version.
     version: int | None = None
 
@@ -132,8 +133,34 @@ def _parse_row(line: int, raw: dict[str, str], today: dt.date) -> tuple[Row | No
         answered_on = today
     if errors:
         return None, errors
-    return Row(line, code, gender, birth_year, v["insats"], key, v["timepoint"],
-               respondent, v["item"], step, text, answered_on, inst.version), []
+    return Row(line, codes.normalise(code), gender, birth_year, v["insats"], key,
+               v["timepoint"], respondent, v["item"], step, text, answered_on, code,
+               inst.version), []
+
+
+def _new_codes(rows: list[Row], result: Result) -> None:
+    """A code Stegvis does not know becomes a new participant only if it is a generated code
+    (its check character right) or a legacy code of the documented shape (codes.is_legacy);
+    never a name. Every row naming such a code is reported."""
+    reasons: dict[str, str | None] = {}
+    for row in rows:
+        if row.participant not in reasons:
+            reason = None
+            if caseload.find_participant(row.written) is None:
+                if codes.looks_generated(row.written):
+                    if not codes.is_valid(row.written):
+                        reason = _("deltagarkoden %(code)s har fel kontrolltecken och finns "
+                                   "inte: kontrollera att den är rätt avskriven", code=row.written)
+                elif codes.looks_like_name(row.written):
+                    reason = _("%(code)s ser ut som ett namn, inte som en deltagarkod: namn får "
+                               "inte importeras", code=row.written)
+                elif not codes.is_legacy(row.written):
+                    reason = _("deltagarkoden %(code)s finns inte och är varken en kod från "
+                               "Stegvis eller en äldre kod (versaler A–Z och siffror, minst en "
+                               "siffra, högst fyra bokstäver i följd)", code=row.written)
+            reasons[row.participant] = reason
+        if reasons[row.participant] is not None:
+            result.errors.append((row.line, reasons[row.participant]))
 
 
 def _check_groups(rows: list[Row], result: Result) -> None:
@@ -146,7 +173,7 @@ def _check_groups(rows: list[Row], result: Result) -> None:
             if getattr(row, attr) != getattr(first, attr):
                 result.errors.append((row.line, _(
                     "%(label)s för %(code)s skiljer sig från rad %(first)s",
-                    label=label, code=row.participant, first=first.line)))
+                    label=label, code=row.written, first=first.line)))
         groups[(row.participant, row.instrument, row.timepoint, row.respondent)].append(row)
     for group in groups.values():
         seen: dict[str, int] = {}
@@ -180,29 +207,29 @@ def _check_groups(rows: list[Row], result: Result) -> None:
 def _existing(rows: list[Row], result: Result) -> None:
     """A questionnaire that already exists in Stegvis is not imported again."""
     groups = {(r.participant, r.instrument, r.timepoint, r.respondent): r for r in rows}
-    for (code, instrument, timepoint, respondent), row in groups.items():
-        found = db.session.scalar(
+    for (_code, instrument, timepoint, respondent), row in groups.items():
+        person = caseload.find_participant(row.written)
+        found = person is not None and db.session.scalar(
             sa.select(Questionnaire.id)
-            .join(Enrolment).join(Participant)
+            .join(Enrolment)
             .join(Insats, Enrolment.insats_id == Insats.id)
             .where(
-                Participant.code == code, Insats.name == row.insats,
+                Enrolment.participant_id == person.id, Insats.name == row.insats,
                 Questionnaire.instrument == instrument, Questionnaire.timepoint == timepoint,
                 Questionnaire.respondent == respondent,
             )
         )
-        if found is not None:
+        if found:
             result.errors.append((row.line, _(
                 "%(code)s har redan en enkät %(inst)s vid %(tp)s (%(resp)s)",
-                code=code, inst=instrument, tp=timepoint, resp=respondent)))
-        person = db.session.scalar(sa.select(Participant).filter_by(code=code))
+                code=row.written, inst=instrument, tp=timepoint, resp=respondent)))
         if person is not None and (
             (row.gender is not None and person.gender != row.gender)
             or (row.birth_year is not None and person.birth_year != row.birth_year)
         ):
             result.errors.append((row.line, _(
                 "kön eller födelseår för %(code)s skiljer sig från det som redan finns",
-                code=code)))
+                code=row.written)))
 
 
 def read(data: bytes, today: dt.date | None = None) -> tuple[list[Row], Result]:
@@ -242,6 +269,7 @@ def read(data: bytes, today: dt.date | None = None) -> tuple[list[Row], Result]:
         result.errors.append((reader.line_num, _("filen kan inte läsas som CSV: %(e)s", e=e)))
     if not rows and not result.errors:
         result.errors.append((1, _("filen har inga rader att importera")))
+    _new_codes(rows, result)
     if not result.errors:
         _check_groups(rows, result)
         _existing(rows, result)
@@ -264,7 +292,7 @@ def store(rows: list[Row], result: Result) -> None:
         groups[(row.participant, row.instrument, row.timepoint, row.respondent)].append(row)
     for (code, instrument, timepoint, respondent), group in groups.items():
         first = group[0]
-        person = db.session.scalar(sa.select(Participant).filter_by(code=code))
+        person = caseload.find_participant(first.written)
         if person is None:
             person = Participant(code=code, gender=first.gender, birth_year=first.birth_year)
             db.session.add(person)

@@ -15,6 +15,7 @@ neither group (annat, not stated), however few they are.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -56,6 +57,10 @@ class Filters:
     end: dt.date | None = None
     insats: str | None = None
     min_group: int = 10
+    #: Web reports (questionnaire.disclosure): who counts is decided over this whole window (an
+    #: NNS year) and all insatser first, and only then narrowed to the period and insats, so that
+    #: a report over a period is exactly the union of the cells (quarter x insats) it covers.
+    population: tuple[dt.date, dt.date] | None = None
     #: The self-rating instrument (progression, profile, per-area change).
     instrument: str = DEFAULT_INSTRUMENT
 
@@ -72,8 +77,10 @@ class Filters:
     def year_earlier(self) -> Filters | None:
         if self.start is None or self.end is None:
             return None
-        return Filters(_minus_year(self.start), _minus_year(self.end), self.insats, self.min_group,
-                       self.instrument)
+        population = None if self.population is None else (
+            _minus_year(self.population[0]), _minus_year(self.population[1]))
+        return dataclasses.replace(self, start=_minus_year(self.start), end=_minus_year(self.end),
+                                   population=population)
 
     def self_rating(self) -> instruments.Instrument:
         """The instrument a self-rating report is about (KeyError if unknown)."""
@@ -108,6 +115,8 @@ def completed(filters: Filters, instrument_keys: Iterable[str], respondent: str 
             Participant.gender.label("gender"), Questionnaire.instrument.label("instrument"),
             Questionnaire.timepoint.label("timepoint"), Questionnaire.enrolment_id.label("eid"),
             Questionnaire.respondent.label("respondent"), rank.label("rank"),
+            Questionnaire.completed_at.label("completed_at"),
+            Enrolment.insats_id.label("insats_id"),
         )
         .join(Enrolment, Questionnaire.enrolment_id == Enrolment.id)
         .join(Participant, Enrolment.participant_id == Participant.id)
@@ -116,6 +125,20 @@ def completed(filters: Filters, instrument_keys: Iterable[str], respondent: str 
     )
     if respondent != "*":
         query = query.where(Questionnaire.respondent == respondent)
+    if filters.population is not None:
+        query = Filters(*filters.population).completed_in_period(query)
+        ranked = query.subquery()
+        outer = sa.select(ranked).where(ranked.c.rank == 1)
+        if filters.start is not None:
+            outer = outer.where(
+                ranked.c.completed_at >= dt.datetime.combine(filters.start, dt.time()))
+        if filters.end is not None:
+            outer = outer.where(ranked.c.completed_at < dt.datetime.combine(
+                filters.end + dt.timedelta(days=1), dt.time()))
+        if filters.insats is not None:
+            outer = outer.where(ranked.c.insats_id == sa.select(Insats.id).where(
+                Insats.name == filters.insats).scalar_subquery())
+        return outer.subquery()
     query = filters.completed_in_period(query)
     if filters.insats is not None:
         query = query.join(Insats, Enrolment.insats_id == Insats.id).where(
@@ -177,18 +200,22 @@ def _by_group(counts: dict[str, int]) -> dict[str, int]:
 
 
 def nns(filters: Filters) -> list[dict]:
-    current = _nns_rows(filters)
     earlier_filters = filters.year_earlier()
-    earlier = {(r["form"], r["item"], r["group"]): r["positive_pct"]
-               for r in _nns_rows(earlier_filters)} if earlier_filters else {}
+    return with_change(nns_rows(filters), nns_rows(earlier_filters) if earlier_filters else [])
+
+
+def with_change(current: list[dict], earlier: list[dict]) -> list[dict]:
+    """`change_pp`: positive_pct minus the same row's a year earlier, where both are shown."""
+    before = {(r["form"], r["item"], r["group"]): r["positive_pct"] for r in earlier}
     for row in current:
-        before = earlier.get((row["form"], row["item"], row["group"]))
-        if row["positive_pct"] is not None and before is not None:
-            row["change_pp"] = row["positive_pct"] - before
+        then = before.get((row["form"], row["item"], row["group"]))
+        if row["positive_pct"] is not None and then is not None:
+            row["change_pp"] = row["positive_pct"] - then
     return current
 
 
-def _nns_rows(filters: Filters) -> list[dict]:
+def nns_rows(filters: Filters) -> list[dict]:
+    """The NNS table without `change_pp`."""
     persons, steps = _nns_counts(filters)
     rows = []
     for form, key in NNS_FORMS.items():
@@ -345,7 +372,7 @@ def profile(filters: Filters) -> list[dict]:
                 row = dict.fromkeys(SKAPA_HEADER)
                 row.update(timepoint=timepoint, respondent=respondent, item=item)
                 n = sum(h.values())
-                if n >= filters.min_group:
+                if n and n >= filters.min_group:
                     mean = Decimal(sum(s * c for s, c in h.items())) / n
                     row.update(n=n, mean=mean.quantize(Decimal("0.01"), ROUND_HALF_UP),
                                median=_median(h))
@@ -365,7 +392,7 @@ def _fixed(header: tuple[str, ...]) -> Callable[[Filters], tuple[str, ...]]:
 
 def _skapa(filters: Filters) -> list[dict]:
     """`report skapa` of domain.md part B: the profile of SKAPA."""
-    return profile(Filters(filters.start, filters.end, filters.insats, filters.min_group))
+    return profile(dataclasses.replace(filters, instrument=DEFAULT_INSTRUMENT))
 
 
 #: The reports of domain.md part B (`flask report NAME`); the web pages show these and more.

@@ -2,6 +2,7 @@
 
 import sqlalchemy as sa
 
+from questionnaire import answers, codes
 from questionnaire.extensions import db
 from questionnaire.models import Answer, Enrolment, Insats, Participant, Questionnaire
 
@@ -31,7 +32,8 @@ def test_valid_file_becomes_completed_questionnaires(runner, tmp_path):
     assert result.exit_code == 0, result.output
     assert "Importerade 3 enkäter med 18 svar (1 nya deltagare)" in result.output
     person = db.session.scalars(sa.select(Participant)).one()
-    assert (person.code, person.gender, person.birth_year) == ("P-001", "kvinna", 1988)
+    # a legacy code (domain.md B: "participant code") is stored in the one normalised spelling
+    assert (person.code, person.gender, person.birth_year) == ("P001", "kvinna", 1988)
     enrolment = db.session.scalars(sa.select(Enrolment)).one()
     assert str(enrolment.start_date) == "2026-02-03"
     assert db.session.scalar(sa.select(Insats.name)) == "Pappersinsatsen"
@@ -136,3 +138,69 @@ def test_excel_bom_and_crlf_are_accepted(runner, tmp_path):
     path.write_bytes(("\ufeff" + "\r\n".join([HEADER, *skapa_rows()]) + "\r\n").encode())
     result = runner.invoke(args=["import-answers", str(path)])
     assert result.exit_code == 0, result.output
+
+
+def test_a_code_written_as_displayed_updates_the_existing_participant(runner, tmp_path,
+                                                                      make_participant):
+    person = make_participant(days_ago=100, insats="Pappersinsatsen")
+    shown = codes.display(person.code)  # "FUP-HNKY", as the screen shows it and staff write it
+    lines = [line.replace(",1988,", ",1990,") for line in (
+        *skapa_rows(code=shown), *skapa_rows(code=shown.lower(), respondent="handledare"))]
+    result = runner.invoke(args=["import-answers", str(write(tmp_path, lines))])
+    assert result.exit_code == 0, result.output
+    assert "(0 nya deltagare)" in result.output
+    assert db.session.scalars(sa.select(Participant.code)).all() == [person.code]
+    owners = db.session.scalars(sa.select(Enrolment.participant_id).join(Questionnaire)).all()
+    assert owners == [person.id, person.id]
+    # the original's intake is done (no longer due), and the same file again is refused
+    assert ("skapa", "intake") in answers.completed_slots(answers.current_enrolment(person.id))
+    again = runner.invoke(args=["import-answers", str(write(tmp_path, lines))])
+    assert again.exit_code == 1
+    assert f"{shown} har redan en enkät skapa vid intake" in again.output
+
+
+def test_codes_and_their_written_forms_are_one_person_within_a_file(runner, tmp_path):
+    code = codes.generate()
+    lines = [*skapa_rows(code=code), *skapa_rows(code=codes.display(code), timepoint="exit",
+                                                 day="2026-06-01")]
+    result = runner.invoke(args=["import-answers", str(write(tmp_path, lines))])
+    assert result.exit_code == 0, result.output
+    assert "(1 nya deltagare)" in result.output
+    assert db.session.scalars(sa.select(Participant.code)).all() == [code]
+
+
+def test_names_and_mistyped_codes_never_become_participants(runner, tmp_path, make_participant):
+    person = make_participant()
+    typo = person.code[:-1] + next(c for c in codes.ALPHABET if c != person.code[-1])
+    lines = [
+        *skapa_rows(code="P-001"),  # 2-7: a legacy code of the documented shape: fine
+        *skapa_rows(code="AnnaSvensson85")[:2],  # 8, 9
+        *skapa_rows(code="anna")[:1],  # 10
+        *skapa_rows(code=codes.display(typo))[:1],  # 11: one character wrong
+        *skapa_rows(code="SVENSSON85")[:1],  # 12: capitals, but a word, not a code
+    ]
+    path = write(tmp_path, lines)
+    result = runner.invoke(args=["import-answers", str(path)])
+    assert result.exit_code == 1
+    assert "svar.csv:8: AnnaSvensson85 ser ut som ett namn" in result.output
+    assert "svar.csv:9: AnnaSvensson85 ser ut som ett namn" in result.output
+    assert "svar.csv:10: anna ser ut som ett namn" in result.output
+    assert f"svar.csv:11: deltagarkoden {codes.display(typo)} har fel kontrolltecken" in (
+        result.output)
+    assert "svar.csv:12: deltagarkoden SVENSSON85 finns inte" in result.output
+    assert "Inget importerades: 5 fel." in result.output
+    assert db.session.scalars(sa.select(Participant.code)).all() == [person.code]
+    assert count(Questionnaire) == 0
+
+
+def test_every_entry_point_finds_a_code_however_it_is_written(runner, make_participant):
+    person = make_participant()
+    typo = person.code[:-1] + next(c for c in codes.ALPHABET if c != person.code[-1])
+    mistyped = runner.invoke(args=["participant-link", codes.display(typo)])
+    assert mistyped.exit_code == 1
+    assert "fel kontrolltecken" in mistyped.output
+    link = runner.invoke(args=["participant-link", " " + codes.display(person.code).lower()])
+    assert link.exit_code == 0, link.output
+    erased = runner.invoke(args=["erase", codes.display(person.code), "--yes"])
+    assert erased.exit_code == 0, erased.output
+    assert count(Participant) == 0

@@ -4,6 +4,7 @@ import datetime as dt
 
 import sqlalchemy as sa
 
+from questionnaire import links
 from questionnaire.extensions import db
 from questionnaire.models import (
     ActionNote,
@@ -73,19 +74,77 @@ def test_erase_and_purge_commands(runner, make_participant):
     assert db.session.scalars(sa.select(Participant.code)).all() == [running]
 
 
-def test_participant_sees_their_own_data_on_the_handed_over_tablet(client, login,
-                                                                   make_participant):
+def test_handed_over_tablet_shows_own_data_but_never_group_only_answers(client, login,
+                                                                        make_participant):
     person = make_participant(days_ago=200)
+    fill_in(person, "skapa", "intake", skapa(2, 3, 4, 5, 1, 2))
     fill_in(person, "nns-pagaende", "6m", NNS_ALL_6)
     staff_of_insats(login("handledare"))
     response = client.post(f"/personal/deltagare/{person.code}/mina-uppgifter",
                            data={"csrf_token": csrf_token(client, "/personal/")})
     page = client.get(response.headers["Location"])
     assert "Det här vet Stegvis om dig" in page.text
-    assert "Alltid" in page.text  # the participant's own NNS answers, for them
+    assert "5 – " in page.text  # the SKAPA answers: individual results, talked through together
+    assert "Alltid" not in page.text  # NNS is for group results only: not with staff present
+    assert "6 – " not in page.text
+    assert "NNS pågående" in page.text  # ...but that it was answered, and how to see it alone
+    assert "egen länk" in page.text
     # ...on a locked tablet: the staff pages are out of reach until the password
     assert client.get("/personal/deltagare").headers["Location"].endswith("/lamna-tillbaka")
     assert "right_of_access" in db.session.scalars(sa.select(AuditEvent.action)).all()
+
+
+def _everything_answered(make_participant):
+    person = make_participant(days_ago=200)
+    for timepoint in ("intake", "6m"):
+        fill_in(person, "skapa", timepoint, skapa(2, 3, 4, 5, 1, 2))
+    fill_in(person, "nns-pagaende", "6m", NNS_ALL_6)
+    return person
+
+
+def test_participant_sees_all_their_answers_through_their_own_link(app, make_participant):
+    person = _everything_answered(make_participant)
+    token = links.create(person)
+    db.session.commit()
+    phone = app.test_client()  # the participant's own phone: no staff session
+    opened = phone.get(f"/l/{token}")
+    assert opened.status_code == 302
+    page = phone.get(opened.headers["Location"])
+    assert "Det här vet Stegvis om dig" in page.text
+    assert "6 – Alltid" in page.text  # their own NNS answers, for them alone
+    assert "lämna tillbaka" not in page.text.lower()
+    assert "own_data" in db.session.scalars(sa.select(AuditEvent.action)).all()
+    # one-time: the same link cannot be opened again (by anyone else)
+    assert app.test_client().get(f"/l/{token}").status_code == 410
+    assert "6 – Alltid" in phone.get("/mina-uppgifter").text  # the phone keeps its view
+
+
+def test_a_participant_link_opened_in_a_staff_session_never_shows_group_only_answers(
+        client, login, make_participant):
+    person = _everything_answered(make_participant)
+    staff_of_insats(login("handledare"))
+    token = links.create(person)
+    db.session.commit()
+    opened = client.get(f"/l/{token}")
+    page = client.get(opened.headers.get("Location", "/mina-uppgifter"))
+    assert "Alltid" not in page.text
+    # the link was not used up: the participant can still open it on their own phone
+    assert db.session.scalars(sa.select(ParticipantLink.used_at)).one() is None
+
+
+def test_own_link_reaches_the_data_from_the_thank_you_page(app, make_participant):
+    person = make_participant(days_ago=200)
+    fill_in(person, "skapa", "intake", skapa(2, 3, 4, 5, 1, 2))
+    fill_in(person, "skapa", "6m", skapa(2, 3, 4, 5, 1, 2))
+    token = links.create(person)
+    db.session.commit()
+    phone = app.test_client()
+    first = phone.get(f"/l/{token}").headers["Location"]  # NNS pågående 6m is still due
+    qid = int(first.split("/q/")[1].split("/")[0])
+    fill_in(person, "nns-pagaende", "6m", NNS_ALL_6)
+    thanks = phone.get(f"/q/{qid}/tack")
+    assert 'href="/mina-uppgifter"' in thanks.text
+    assert "6 – Alltid" in phone.get("/mina-uppgifter").text
 
 
 def test_audit_log_view_filters(client, login, make_participant):

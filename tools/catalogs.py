@@ -9,13 +9,19 @@ Two gettext domains, so that what a participant reads can be complete in every l
   python tools/catalogs.py init LOCALE [DOMAIN]   start a new language (domain: messages)
   python tools/catalogs.py compile          .po -> .mo (never committed; built by `make setup`)
   python tools/catalogs.py check            fails if a .pot is stale, a language in
-                                            questionnaire/i18n.py has no catalog, or a catalog
-                                            lacks a translation
+                                            questionnaire/i18n.py has no catalog, a catalog
+                                            lacks a translation, or (where gettext is
+                                            installed) `msgfmt -c` rejects a catalog
+
+Stegvis formats messages only with named placeholders (`%(n)s`). Babel also flags a msgid such
+as "% sämre" as python-format ("% s" looks like a conversion); extract and update mark those
+`no-python-format`, so that `msgfmt -c` checks the real format strings and nothing else.
 """
 
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -26,8 +32,41 @@ from babel.messages.pofile import read_po
 ROOT = Path(__file__).resolve().parent.parent
 TRANSLATIONS = ROOT / "translations"
 DOMAINS = {"messages": "babel.cfg", "staff": "babel-staff.cfg"}
-KEYWORDS = ["-k", "_l", "-k", "N_", "-k", "lazy_gettext"]
+KEYWORDS = ["-k", "_l", "-k", "N_", "-k", "lazy_gettext", "-k", "NC_:1c,2"]
 PLACEHOLDER = re.compile(r"%\(\w+\)s")
+PYTHON_FORMAT_FLAG = re.compile(r"(?<!no-)python-format")
+
+
+def mark_format_flags(path: Path) -> None:
+    """`no-python-format` on every entry whose msgid has no named placeholder (see above)."""
+    entries = path.read_text(encoding="utf-8").split("\n\n")
+    for n, entry in enumerate(entries):
+        lines = entry.split("\n")
+        ids = "".join(line for line in lines if line.startswith(("msgid", '"')) and
+                      not line.startswith("msgstr"))
+        if PLACEHOLDER.search(ids):
+            continue
+        entries[n] = "\n".join(_no_python_format(line) if line.startswith("#, ") else line
+                               for line in lines)
+    path.write_text("\n\n".join(entries), encoding="utf-8")
+
+
+def _no_python_format(flags_line: str) -> str:
+    flags = [PYTHON_FORMAT_FLAG.sub("no-python-format", f.strip())
+             for f in flags_line[2:].split(",")]
+    return "#, " + ", ".join(dict.fromkeys(flags))  # once each, in their order
+
+
+def msgfmt_problems(path: Path) -> list[str]:
+    """What gettext's own checker (`msgfmt -c`) finds wrong; nothing when it is not installed."""
+    if shutil.which("msgfmt") is None:
+        return []
+    done = subprocess.run(["msgfmt", "-c", "-o", "/dev/null", str(path)], capture_output=True,
+                          text=True)
+    if done.returncode == 0:
+        return []
+    return [f"msgfmt -c: {line}" for line in done.stderr.splitlines()
+            if "warning:" not in line and line.strip()]
 
 
 def pybabel(*args: str) -> None:
@@ -47,15 +86,17 @@ def extract(domain: str, target: Path | None = None) -> None:
             "--add-location", "file",
             "--project", "Stegvis", "--copyright-holder", "Stegvis",
             "-o", str(target or pot(domain)), ".")
+    mark_format_flags(target or pot(domain))
 
 
 def catalogs(domain: str) -> list[Path]:
     return sorted(TRANSLATIONS.glob(f"*/LC_MESSAGES/{domain}.po"))
 
 
-def msgids(path: Path) -> set[str | tuple[str, ...]]:
+def msgids(path: Path) -> set[tuple[str | None, str | tuple[str, ...]]]:
+    """(msgctxt, msgid) of every message: a label with a context is a message of its own."""
     with path.open("rb") as f:
-        return {m.id for m in read_po(f) if m.id}
+        return {(m.context, m.id) for m in read_po(f) if m.id}
 
 
 def wanted_languages() -> dict[str, list[str]]:
@@ -92,18 +133,28 @@ def check() -> int:
             with po.open("rb") as f:
                 catalog = read_po(f)
             code = po.parent.parent.name
-            done = {m.id for m in catalog if m.id and m.string and not m.fuzzy
+            done = {(m.context, m.id) for m in catalog if m.id and m.string and not m.fuzzy
                     and (not isinstance(m.string, tuple) or all(m.string))}
             for m in catalog:
                 ids, texts = _forms(m.id), _forms(m.string)
                 for n, text in enumerate(texts):
                     source = ids[min(n, len(ids) - 1)]  # plural forms after the first: msgid_plural
-                    if text and sorted(PLACEHOLDER.findall(source)) != sorted(
-                            PLACEHOLDER.findall(text)):
+                    wanted_names = sorted(PLACEHOLDER.findall(source))
+                    found = sorted(PLACEHOLDER.findall(text))
+                    # A plural form for exactly one number may write it in words ("إجابة
+                    # واحدة"), as long as it names no placeholder the msgid lacks.
+                    if text and found != wanted_names and not (
+                            len(ids) > 1 and set(found) <= set(wanted_names)):
                         problems.append(f"{code}/{domain}: placeholders differ in {text!r}")
+                if len(ids) > 1 and all(texts) and not any(
+                        sorted(PLACEHOLDER.findall(t)) == sorted(PLACEHOLDER.findall(ids[1]))
+                        for t in texts):
+                    problems.append(f"{code}/{domain}: no plural form of {ids[0]!r} keeps its "
+                                    "placeholders")
+            problems.extend(f"{code}/{domain}: {p}" for p in msgfmt_problems(po))
             missing = wanted - done
             if missing:
-                sample = sorted(map(str, missing))[0]
+                sample = sorted(str(m[1]) for m in missing)[0]
                 problems.append(f"{code}/{domain}: {len(missing)} of {len(wanted)} strings "
                                 f"untranslated or fuzzy (e.g. {sample!r})")
     for p in problems:
@@ -126,6 +177,8 @@ def main(argv: list[str]) -> int:
             if catalogs(domain):
                 pybabel("update", "-D", domain, "-i", str(pot(domain)), "-d", str(TRANSLATIONS),
                         "--no-wrap", "--ignore-obsolete")
+            for po in catalogs(domain):
+                mark_format_flags(po)
     elif command == "init":
         domain = argv[2] if len(argv) > 2 else "messages"
         pybabel("init", "-D", domain, "-i", str(pot(domain)), "-d", str(TRANSLATIONS),

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The whole test suite: lint, catalogs, pytest on SQLite, then the same suite on PostgreSQL.
+# The whole test suite: lint, catalogs, the installed wheel, pytest on SQLite, then the same
+# suite on PostgreSQL.
 # Browser tests need Debian's Chromium, the second run needs PostgreSQL's server binaries:
 # without them they are skipped with a message, except under CI=true, where that fails.
 set -euo pipefail
@@ -12,6 +13,9 @@ echo "== ruff"
 
 echo "== translations"
 "$PY" tools/catalogs.py check
+
+# The wheel from the tracked files, installed outside the checkout, served by gunicorn.
+"$PY" tools/check_wheel.py
 
 run_pytest() {  # NAME [pytest args]
   local name=$1; shift

@@ -19,11 +19,11 @@ from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from questionnaire import audit, export, instruments, reports, tables
+from questionnaire import audit, disclosure, export, instruments, periods, reports, tables
 from questionnaire.auth import role_required
 from questionnaire.extensions import db
 from questionnaire.i18n import N_, tr
-from questionnaire.models import EXIT_REASON_LABELS, Insats
+from questionnaire.models import EXIT_REASON_LABELS, Enrolment, Insats, Questionnaire
 from questionnaire.schedule import TIMEPOINT_LABELS
 
 bp = Blueprint("analysis", __name__, url_prefix="/personal")
@@ -68,25 +68,35 @@ def nns_period(today: dt.date) -> tuple[dt.date, dt.date]:
     return dt.date(start_year, 11, 1), dt.date(start_year + 1, 10, 31)
 
 
-def _date_arg(name: str, default: dt.date, errors: list[str]) -> dt.date:
-    raw = request.args.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        return dt.date.fromisoformat(raw)
-    except ValueError:
-        errors.append(_("Datumet %(v)s går inte att läsa. Skriv ÅÅÅÅ-MM-DD.", v=raw[:20]))
-        return default
+def _earliest() -> dt.date | None:
+    """The first day with anything to report (a completed questionnaire or an exit)."""
+    first = [db.session.scalar(sa.select(sa.func.min(Questionnaire.completed_at))),
+             db.session.scalar(sa.select(sa.func.min(Enrolment.exit_date)))]
+    days = [d.date() if isinstance(d, dt.datetime) else d for d in first if d is not None]
+    return min(days) if days else None
 
 
-def _choices() -> tuple[list[str], dict[str, Any], list[str]]:
+def _choices() -> tuple[list[str], list[periods.Period], dict[str, Any], list[str]]:
     errors: list[str] = []
     insatser = list(db.session.scalars(sa.select(Insats.name).order_by(Insats.name)))
-    start, end = nns_period(dt.date.today())
-    start = _date_arg("fran", start, errors)
-    end = _date_arg("till", end, errors)
-    if start > end:
-        errors.append(_("Från-datumet ligger efter till-datumet."))
+    today = dt.date.today()
+    allowed = periods.complete(today, _earliest())
+    period = periods.last_complete(today)
+    if "fran" in request.args or "till" in request.args:
+        errors.append(_("Gruppresultat visas bara för hela redovisningsperioder (NNS-år, halvår "
+                        "och kvartal), inte för valfria datum: välj en period."))
+    raw = request.args.get("period", "").strip()
+    if raw:
+        asked = periods.parse(raw)
+        if asked is None:
+            errors.append(_("Perioden %(v)s finns inte.", v=raw[:20]))
+        elif asked.nns_year.end >= today:
+            errors.append(_("NNS-året %(v)s är inte slut än: välj en period i ett avslutat "
+                            "NNS-år.", v=asked.nns_year.label()))
+        else:
+            period = asked
+    if period not in allowed:
+        allowed.append(period)  # an ended year before the first data: empty, but allowed
     insats = request.args.get("insats") or None
     if insats is not None and insats not in insatser:
         errors.append(_("Insatsen finns inte."))
@@ -100,9 +110,8 @@ def _choices() -> tuple[list[str], dict[str, Any], list[str]]:
     if instrument not in {i.key for i in options}:
         errors.append(_("Självskattningen finns inte."))
         instrument = options[0].key if options else ""
-    chosen = {"rapport": name, "fran": start, "till": end, "insats": insats,
-              "instrument": instrument}
-    return insatser, chosen, errors
+    chosen = {"rapport": name, "period": period, "insats": insats, "instrument": instrument}
+    return insatser, allowed, chosen, errors
 
 
 TEXT_COLUMNS = {"form", "item", "group", "timepoint", "respondent", "instrument", "reason_group",
@@ -132,23 +141,30 @@ def _display(value: Any, column: str, inst: instruments.Instrument | None = None
 @bp.get("/rapporter")
 @role_required("samordnare", "analytiker")
 def report() -> Any:
-    insatser, chosen, errors = _choices()
-    name = chosen["rapport"]
-    filters = reports.Filters(chosen["fran"], chosen["till"], chosen["insats"],
-                              current_app.config["REPORT_MIN_GROUP"], chosen["instrument"])
-    page = {"insatser": insatser, "chosen": chosen, "titles": REPORT_TITLES,
+    """A group report over a whole reporting period (questionnaire.disclosure: what may be
+    shown so that no two reports can be subtracted to reveal a small group)."""
+    insatser, allowed, chosen, errors = _choices()
+    name, period = chosen["rapport"], chosen["period"]
+    page = {"insatser": insatser, "periods": allowed, "chosen": chosen, "titles": REPORT_TITLES,
             "self_ratings": _self_ratings(), "self_rating_reports": SELF_RATING_REPORTS}
     if errors:
         return render_template("analysis/report.html", errors=errors, **page), 400
-    chosen_report = {**reports.REPORTS, **reports.WEB_REPORTS}[name]
-    header, rows = chosen_report.header(filters), chosen_report.rows(filters)
+    k = current_app.config["REPORT_MIN_GROUP"]
+    filters = reports.Filters(insats=chosen["insats"], min_group=k,
+                              instrument=chosen["instrument"] or reports.DEFAULT_INSTRUMENT)
     inst = filters.self_rating() if name in SELF_RATING_REPORTS else None
+    chosen_report = {**reports.REPORTS, **reports.WEB_REPORTS}[name]
+    header = chosen_report.header(filters)
+    if name == "responses":  # today's due and overdue questionnaires: no period, no answers
+        rows = chosen_report.rows(filters)
+    else:
+        rows = disclosure.report(name, period, chosen["insats"], k, insatser, filters.instrument)
     fmt = request.args.get("format", "html")
     audit.record("report", user_id=current_user.id, report=name, format=fmt,
-                 start=filters.start, end=filters.end, insats=filters.insats, rows=len(rows),
-                 instrument=inst.key if inst else None)
+                 period=period.key, start=period.start, end=period.end,
+                 insats=chosen["insats"], rows=len(rows), instrument=inst.key if inst else None)
     db.session.commit()
-    filename = f"stegvis-{name}-{filters.start}-{filters.end}"
+    filename = f"stegvis-{name}-{period.key}"
     if fmt == "csv":
         buffer = io.StringIO()
         tables.write_csv(buffer, header, rows)
@@ -172,7 +188,7 @@ def report() -> Any:
         "analysis/report.html", errors=[], **page,
         header=[_(COLUMN_LABELS.get(h, h)) if not h.startswith("areas_")
                 else _("%% %(k)s områden", k=h.split("_")[1]) for h in header],
-        rows=shown, chart=chart, min_group=filters.min_group,
+        rows=shown, chart=chart, min_group=k,
         text_columns=[h in TEXT_COLUMNS for h in header],
     )
 

@@ -24,14 +24,14 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from questionnaire import answers, links
 from questionnaire.answers import AnswerRejected
 from questionnaire.extensions import db, limiter
-from questionnaire.i18n import available_locales, tr
+from questionnaire.i18n import available_locales, step_label, tr
 from questionnaire.instruments.base import Item
 from questionnaire.models import Enrolment, Participant, Questionnaire
 from questionnaire.pages import message_page
@@ -42,10 +42,18 @@ SCOPE = "participant_scope"
 
 
 def grant(questionnaire_ids: list[int], link_id: int | None = None,
-          access: int | None = None) -> None:
+          access: int | None = None, own: bool = False) -> None:
     """Let this browser answer these questionnaires (and nothing else); with `access`, also show
-    that participant their own data (right of access)."""
-    session[SCOPE] = {"qs": questionnaire_ids, "link": link_id, "access": access}
+    that participant their own data (right of access): with `own` (their own link, opened with
+    no staff session) all of it, otherwise only what staff may see with them."""
+    session[SCOPE] = {"qs": questionnaire_ids, "link": link_id, "access": access, "own": own}
+
+
+def staff_present() -> bool:
+    """A staff member is logged in in this browser, or has handed the tablet over."""
+    from flask_login import current_user
+
+    return current_user.is_authenticated or session.get("handover") is not None
 
 
 def _scope() -> dict[str, Any]:
@@ -101,12 +109,20 @@ def open_link(token: str) -> Any:
         due = answers.start_due(
             enrolment, dt.date.today(), language=str(get_locale()), source="link"
         )
+    # Opened on the participant's own device (no staff session), the link also shows them all
+    # their own data, NNS answers included; in a staff session it never does.
+    own = not staff_present()
+    if not due and own:
+        links.mark_used(link.id)  # nothing to answer: a one-time look at their own data
+        grant([], link.id, access=link.participant_id, own=True)
+        db.session.commit()
+        return redirect(url_for(".my_data"))
     db.session.commit()
     if not due:
         return message_page(
             _l("Inget att fylla i"), _l("Just nu finns det ingen enkät för dig att fylla i."), 200
         )
-    grant([q.id for q in due], link.id)
+    grant([q.id for q in due], link.id, access=link.participant_id if own else None, own=own)
     return redirect(_resume_url(due[0]))  # straight there: one round trip less on 4G
 
 
@@ -196,7 +212,18 @@ def question(qid: int, key: str) -> Any:
         pictograms={i.scale.pictogram_set: i.scale for i in inst.items if i.scale is not None},
         audio_url=next(i["audio"] for i in offline["items"] if i["key"] == item.key),
         unofficial=inst.unofficial_translations and str(get_locale()) != "sv",
+        original=_original(item),
     ), status
+
+
+#: Locales that reword the Swedish questions (rather than translate them): their question pages
+#: keep the official Swedish wording one tap away.
+REWORDED = ("sv@lattlast",)
+
+
+def _original(item: Item) -> str | None:
+    """The official Swedish wording, where the page shows a reworded one."""
+    return item.text if str(get_locale()) in REWORDED and tr(item.text) != item.text else None
 
 
 def _audio_url(instrument: str, item: str) -> str | None:
@@ -225,11 +252,12 @@ def _offline_data(q: Questionnaire, current: dict) -> dict[str, Any]:
     return {
         "qid": q.id,
         "items": [{
-            "key": i.key, "text": tr(i.text), "text_item": i.is_text,
+            "key": i.key, "text": tr(i.text), "text_item": i.is_text, "original": _original(i),
             "audio": _audio_url(inst.key, i.key),
             "pictograms": i.scale.pictogram_set if i.scale else None,
-            "steps": [] if i.is_text else [{"value": s.value, "label": tr(s.label)}
-                                           for s in i.scale.steps],
+            "steps": [] if i.is_text else [
+                {"value": s.value, "label": step_label(i.scale.key, s.label)}
+                for s in i.scale.steps],
             "show_if": [i.show_if.item, i.show_if.step] if i.show_if else None,
         } for i in inst.items],
         "answers": {k: ("declined" if a.declined else a.step if a.step is not None else a.text)
@@ -237,7 +265,10 @@ def _offline_data(q: Questionnaire, current: dict) -> dict[str, Any]:
         "question_url": url_for(".question", qid=q.id, key="KEY"),
         "summary_url": url_for(".summary", qid=q.id),
         "progress": _("Fråga %(n)s av %(total)s", n="{n}", total="{total}"),
-        "queued": _("Sparas när nätet är tillbaka (%(n)s svar väntar)", n="{n}"),
+        # Every count the queue can reach, each with its language's plural form.
+        "queued": {n: ngettext("Sparas när nätet är tillbaka (%(num)s svar väntar)",
+                               "Sparas när nätet är tillbaka (%(num)s svar väntar)", n)
+                   for n in range(1, len(inst.items) + 1)},
         "sent": _("Alla svar är sparade"),
         "offline_end": _("Du har svarat på alla frågor. Svaren skickas när nätet är tillbaka."),
         "leave": _("Några svar är inte sparade än. Stäng inte sidan."),
@@ -315,26 +346,39 @@ def done(qid: int) -> Any:
         from questionnaire import chart as chart_module  # Plotly is imported only here
 
         chart = chart_module.participant_chart(inst, q.enrolment.participant_id)
-    return render_template("participant/done.html", q=q, chart=chart, next_q=_next_open())
+    return render_template("participant/done.html", q=q, chart=chart, next_q=_next_open(),
+                           own_data=_scope().get("own") and not staff_present())
 
 
 @bp.get("/mina-uppgifter")
 def my_data() -> Any:
     """Everything Stegvis holds about the participant, in their language (right of access).
-    Reached only through the handledare's hand-over, so staff do not read the NNS answers."""
-    from questionnaire import codes, instruments
-    from questionnaire.models import Participant
 
-    person = db.session.get(Participant, _scope().get("access") or 0)
+    Through their own one-time link, opened with no staff session: all of it. On the tablet the
+    handledare hands over (or in any browser with a staff session): the answers of instruments
+    with individual results (SKAPA, talked through together) but never the answers of group-only
+    instruments (NNS): for those only that they were answered, and how to see them alone."""
+    from questionnaire import audit, codes, instruments
+
+    scope = _scope()
+    person = db.session.get(Participant, scope.get("access") or 0)
     if person is None:
         abort(404)
     g.participant_language = person.language
+    full = bool(scope.get("own")) and not staff_present()
     sections = []
     for enrolment in person.enrolments:
         for q in sorted(enrolment.questionnaires, key=lambda q: q.started_at):
+            if not full and not answers.instrument_of(q).individual_results:
+                sections.append((q, None))  # group-only answers: not with staff present
+                continue
             current = answers.current_answers(q)
             items = answers.visible_items(q, current)
             sections.append((q, [(i, current.get(i.key)) for i in items]))
+    if full:
+        audit.record("own_data", subject=person.code)
+        db.session.commit()
     return render_template("participant/my_data.html", p=person, sections=sections,
                            display=codes.display,
-                           titles={i.key: i.name for i in instruments.published()})
+                           titles={i.key: i.name for i in instruments.published()}, full=full,
+                           hidden=any(rows is None for _q, rows in sections))

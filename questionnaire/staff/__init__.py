@@ -45,6 +45,7 @@ from questionnaire import (
 from questionnaire.auth import role_required
 from questionnaire.extensions import db, limiter
 from questionnaire.i18n import (
+    LANGUAGES,
     available_locales,
     language_name,
     text_direction,
@@ -346,7 +347,7 @@ def show_own_data(code: str) -> Any:
 def erase(code: str) -> Any:
     enrolment = _enrolment(code)
     person = enrolment.participant
-    if codes.normalise(request.form.get("confirm", "")) != person.code:
+    if codes.normalise(request.form.get("confirm", "")) != codes.normalise(person.code):
         flash(_("Skriv deltagarens kod för att bekräfta raderingen."))
         return redirect(url_for(".participant", code=person.code)), 303
     privacy.erase(person, user_id=current_user.id)
@@ -380,6 +381,40 @@ def audit_log() -> Any:
     return render_template("staff/audit.html", events=events, actions=actions, action=action,
                            subject=subject, day=request.args.get("day", ""), errors=errors), (
         400 if errors else 200)
+
+
+@bp.get("/oversattningar")
+@role_required("samordnare")
+def translations() -> Any:
+    """The reviewer's page: every scale's steps side by side in every language, so that one
+    sees at once whether the steps read in order, and whether each language has been reviewed
+    by a native speaker (questionnaire/i18n.py)."""
+    languages = [{"lang": lang, "name": language_name(lang.code),
+                  "dir": text_direction(lang.code)}
+                 for lang in LANGUAGES if lang.code in available_locales()]
+    scales: dict[str, dict[str, Any]] = {}
+    for inst in instruments.published():
+        for item in inst.items:
+            if item.scale is None:
+                continue
+            entry = scales.setdefault(f"{inst.key}:{item.scale.key}",
+                                      {"scale": item.scale, "items": []})
+            if item.key not in entry["items"]:
+                entry["items"].append(item.key)
+    for entry in scales.values():
+        steps = entry["scale"].steps
+        entry["rows"] = [{"step": step, "cells": []} for step in steps]
+        for language in languages:
+            code = language["lang"].code
+            texts = [tr_in(code, s.label, context=entry["scale"].key) if code != "sv"
+                     else s.label for s in steps]
+            for row, text in zip(entry["rows"], texts, strict=True):
+                same = [s.value for s, other in zip(steps, texts, strict=True)
+                        if other.strip().casefold() == text.strip().casefold()
+                        and s.value != row["step"].value]
+                row["cells"].append({"text": text, "same_as": same})
+    return render_template("staff/translations.html", locales=languages,
+                           scales=list(scales.values()))
 
 
 # --- Parallel rating and dialogue ------------------------------------------------------------

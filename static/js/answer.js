@@ -35,6 +35,9 @@
     return Date.now().toString(36) + "-" + Math.random().toString(36).slice(2);
   }
   function questionUrl(key) { return data.question_url.replace("KEY", key); }
+  function queued(n) { // the server wrote one text per count, in the language's plural form
+    return data.queued[n] || data.queued[Object.keys(data.queued).length];
+  }
 
   // Resolves with the server's answer, rejects with {network: true} or {message: "…"}.
   function send(body) {
@@ -79,6 +82,12 @@
   function draw(item, answers, items) {
     var n = items.indexOf(item) + 1;
     document.getElementById("question-text").textContent = item.text;
+    var original = document.getElementById("original");
+    if (original) { // lättläst: the official Swedish wording, one tap away
+      original.hidden = !item.original;
+      original.open = false;
+      document.getElementById("original-text").textContent = item.original || "";
+    }
     document.getElementById("progress").textContent =
       data.progress.replace("{n}", n).replace("{total}", items.length);
     var bar = document.querySelector("progress.progress");
@@ -170,7 +179,7 @@
     if (offline || queue().length) { // keep the order: behind what is already waiting
       setQueue(queue().concat([body]));
       offline = true;
-      say(data.queued.replace("{n}", queue().length));
+      say(queued(queue().length));
       showNext(key);
       flush();
       return;
@@ -185,7 +194,7 @@
       if (!err.network) { say(err.message, true); return; }
       setQueue(queue().concat([body]));
       offline = true;
-      say(data.queued.replace("{n}", queue().length));
+      say(queued(queue().length));
       showNext(key);
       setTimeout(flush, 3000);
     });

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
+from playwright.sync_api import expect
 
 from questionnaire import links
 from questionnaire.extensions import db
@@ -29,11 +30,13 @@ FAKE_SPEECH = """
 """
 
 
+# Web-first assertions wait without evaluating strings in the page (its CSP forbids eval).
+WAIT = 15_000  # ms, for a loaded machine
+
+
 def tap_answer(page, step: int, progress_after: str) -> None:
     page.locator(f"button.step[value='{step}']").tap()
-    page.wait_for_function(
-        "([text]) => document.getElementById('progress')?.textContent === text",
-        arg=[progress_after])
+    expect(page.locator("#progress")).to_have_text(progress_after, timeout=WAIT)
 
 
 def glyphs_render(page, selector: str, letter: str = "ሀ") -> bool:
@@ -74,10 +77,10 @@ def test_whole_questionnaire_in_arabic_then_tigrinya(live_server, new_tablet, ma
     tap_answer(page, 3, "السؤال 4 من 6")
 
     page.locator("nav.languages a[hreflang='ti']").click()  # switch half-way
-    page.wait_for_function("document.documentElement.lang === 'ti'")
-    assert page.locator("html").get_attribute("dir") == "ltr"
-    assert page.locator("#progress").inner_text() == "ሕቶ 4 ካብ 6"
-    assert page.locator("#question-text").inner_text() == "ክትሰርሑ ክትክእሉ ትኣምኑ ዶ?"
+    expect(page.locator("html")).to_have_attribute("lang", "ti", timeout=WAIT)
+    expect(page.locator("html")).to_have_attribute("dir", "ltr")
+    expect(page.locator("#progress")).to_have_text("ሕቶ 4 ካብ 6")
+    expect(page.locator("#question-text")).to_have_text("ክትሰርሑ ክትክእሉ ትኣምኑ ዶ?")
     page.evaluate("document.fonts.ready")
     assert page.evaluate("""() => [...document.fonts].some(f =>
         f.family.replace(/"/g, '') === 'Stegvis Ethiopic' && f.status === 'loaded')""")
@@ -130,7 +133,7 @@ def test_read_aloud_speaks_the_question_and_options_in_the_page_language(
     page = first_question(live_server, new_tablet, make_participant, "ar",
                           '[{"lang": "ar-SA", "name": "Arabic"}]')
     speak = page.locator("#speak")
-    assert speak.is_visible()
+    expect(speak).to_be_visible()
     speak.tap()
     spoken = page.evaluate("window.__spoken")
     assert spoken[0] == {"text": "كيف تقيّم صحتك من حيث قدرتك على القيام بعمل؟", "lang": "ar-SA"}
@@ -142,7 +145,7 @@ def test_read_aloud_speaks_the_question_and_options_in_the_page_language(
 def test_no_voice_and_no_recording_hides_the_button(live_server, new_tablet, make_participant):
     page = first_question(live_server, new_tablet, make_participant, "ti",  # no Tigrinya voice
                           '[{"lang": "ar-SA", "name": "Arabic"}]')
-    assert page.locator("#speak").is_hidden()
+    expect(page.locator("#speak")).to_be_hidden()
 
 
 def test_a_recording_plays_even_without_a_voice(live_server, app, tmp_path, new_tablet,
@@ -152,7 +155,7 @@ def test_a_recording_plays_even_without_a_voice(live_server, app, tmp_path, new_
     (tmp_path / "ti" / "skapa" / "S1.mp3").write_bytes(b"ID3")
     page = first_question(live_server, new_tablet, make_participant, "ti", "[]")
     speak = page.locator("#speak")
-    assert speak.is_visible()
+    expect(speak).to_be_visible()
     with page.expect_request("**/ljud/ti/skapa/S1.mp3*"):
         speak.tap()
     assert page.evaluate("window.__spoken") == []

@@ -1,0 +1,179 @@
+"""What the web group reports may show: the small-group rule made safe against differencing.
+
+A rule applied to each report on its own ("a row about fewer than K persons is blank") cannot stop
+subtraction: two reports whose populations differ by one person give that person's answers. The
+web reports (the report page and its CSV/Excel downloads) therefore follow one rule across every
+report a user can ask for:
+
+1. **Periods**: only whole reporting periods of an NNS year that has ended (questionnaire.periods):
+   the year, its half-years, its quarters. Any two are disjoint or nested. Who counts is decided
+   over the whole NNS year and all insatser (Filters.population), so a period's report is exactly
+   the union of its cells.
+2. **Cells**: an NNS year is cut into cells of quarter × insats × gender (kvinna, man, other =
+   annat or not stated). For each row of a report (an NNS item of a form, a SKAPA area, ...) one
+   *grid* is chosen: the first of these that has no cell with between 1 and K-1 persons (persons
+   as the report counts them: for NNS those who answered the item) --
+   quarter/half/year with gender and insats, then quarter/half/year with gender only, then with
+   insats only, then neither. No grid fits when even the whole year has 1..K-1 persons.
+3. **What is shown**: a row (period, group, insats) shows figures only if it is a union of whole
+   cells of its grid: the period is at least as long as the grid's, a kvinnor/män row only with a
+   gender grid, one insats only with an insats grid. Otherwise it is blank, exactly like a row
+   without data (and the per-row rule of domain.md still applies on top).
+
+Every figure shown is thus a sum over cells that hold 0 or at least K persons: subtracting any two
+reports (or adding and subtracting several) can only give sums over such cells, never a group of
+1..K-1 persons. `tests/test_report_periods.py` checks this over every allowed pair. The command
+line `report` keeps its free `--from/--to` (domain.md part B): it is for operators on the server,
+who can read the database anyway.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from questionnaire import reports
+from questionnaire.extensions import db
+from questionnaire.models import Enrolment, Insats, Questionnaire
+from questionnaire.periods import LEVELS, Period
+from questionnaire.reports import GROUPS, Filters
+
+
+@dataclass(frozen=True)
+class Shape:
+    """How to read a report's rows: which columns name the row, whose persons it counts."""
+
+    compute: Callable[[Filters], list[dict]]
+    key: tuple[str, ...]
+    group: str | None = "group"  # the column naming the gender row; None: one row for everyone
+    persons: str | None = "n"  # the column with the persons a row is about
+    group_columns: bool = False  # one column per gender group instead (the exits report)
+
+    def sizes(self, rows: list[dict]) -> dict[tuple[tuple, str], int]:
+        found: dict[tuple[tuple, str], int] = {}
+        for row in rows:
+            key = tuple(row[c] for c in self.key)
+            if self.group_columns:
+                for g in GROUPS:
+                    found[(key, g)] = row[g] or 0
+            else:
+                group = row[self.group] if self.group else "samtliga"
+                found[(key, group)] = row[self.persons] or 0
+        return found
+
+    @property
+    def gendered(self) -> bool:
+        return self.group is not None or self.group_columns
+
+
+SHAPES = {
+    "nns": Shape(reports.nns_rows, ("form", "item"), persons="answered"),
+    "progression": Shape(reports.progression, ()),
+    "areas": Shape(reports.progression_areas, ("item",)),
+    "profile": Shape(reports.profile, ("timepoint", "respondent", "item"), group=None),
+    "exits": Shape(reports.exits, ("reason_group", "reason"), group=None, persons=None,
+                   group_columns=True),
+}
+
+
+@dataclass(frozen=True)
+class Grid:
+    level: str  # one of periods.LEVELS
+    genders: bool
+    insatser: bool
+
+    def allows(self, period: Period, group: str, insats: str | None) -> bool:
+        return (LEVELS.index(period.level) >= LEVELS.index(self.level)
+                and (group == "samtliga" or self.genders)
+                and (insats is None or self.insatser))
+
+
+#: The grids in the order they are tried (the first that fits is used).
+CANDIDATES = tuple(Grid(level, genders, insatser)
+                   for genders, insatser in ((True, True), (True, False), (False, True),
+                                             (False, False))
+                   for level in LEVELS)
+_QUARTERS_PER = {"quarter": 1, "half": 2, "year": 4}
+
+
+def _active(year: Period, insatser: list[str]) -> list[str]:
+    """The insatser with something to count in the NNS year (the others' cells are all 0)."""
+    start = dt.datetime.combine(year.start, dt.time())
+    end = dt.datetime.combine(year.end + dt.timedelta(days=1), dt.time())
+    found = set(db.session.scalars(
+        sa.select(Insats.name).join(Enrolment, Enrolment.insats_id == Insats.id)
+        .outerjoin(Questionnaire, sa.and_(Questionnaire.enrolment_id == Enrolment.id,
+                                          Questionnaire.completed_at >= start,
+                                          Questionnaire.completed_at < end))
+        .where(sa.or_(Questionnaire.id.is_not(None),
+                      Enrolment.exit_date.between(year.start, year.end)))
+        .distinct()))
+    return [name for name in insatser if name in found]
+
+
+def grids(shape: Shape, year: Period, insatser: list[str], k: int,
+          instrument: str = reports.DEFAULT_INSTRUMENT) -> dict[tuple, Grid | None]:
+    """Per row key: the grid its figures are shown in (None: nothing may be shown)."""
+    atoms: dict[tuple[int, str], dict[tuple[tuple, str], int]] = {}
+    active = _active(year, insatser)
+    for quarter in year.parts("quarter"):
+        for name in active:
+            rows = shape.compute(Filters(quarter.start, quarter.end, name, 0,
+                                         (year.start, year.end), instrument))
+            atoms[(quarter.index, name)] = shape.sizes(rows)
+    keys = {key for sizes in atoms.values() for key, _group in sizes}
+    return {key: next((g for g in CANDIDATES if _fits(atoms, key, g, shape.gendered, k)), None)
+            for key in keys}
+
+
+def _fits(atoms: dict, key: tuple, grid: Grid, gendered: bool, k: int) -> bool:
+    cells: dict[tuple, int] = defaultdict(int)
+    for (quarter, name), sizes in atoms.items():
+        where = ((quarter - 1) // _QUARTERS_PER[grid.level], name if grid.insatser else None)
+        everyone = sizes.get((key, "samtliga"), 0)
+        if gendered and grid.genders:
+            women, men = sizes.get((key, "kvinnor"), 0), sizes.get((key, "man"), 0)
+            cells[(*where, "kvinnor")] += women
+            cells[(*where, "man")] += men
+            cells[(*where, "other")] += everyone - women - men
+        else:
+            cells[where] += everyone
+    return all(n == 0 or n >= k for n in cells.values())
+
+
+def _suppress(shape: Shape, rows: list[dict], found: dict[tuple, Grid | None], period: Period,
+              insats: str | None) -> None:
+    for row in rows:
+        grid = found.get(tuple(row[c] for c in shape.key))
+        if shape.group_columns:
+            for g in GROUPS:
+                if grid is None or not grid.allows(period, g, insats):
+                    row[g] = None
+            continue
+        group = row[shape.group] if shape.group else "samtliga"
+        if grid is None or not grid.allows(period, group, insats):
+            for column in row:
+                if column not in shape.key and column != shape.group:
+                    row[column] = None
+
+
+def report(name: str, period: Period, insats: str | None, k: int,
+           insatser: list[str], instrument: str = reports.DEFAULT_INSTRUMENT) -> list[dict]:
+    """A web group report over a whole period, blanked by the rule above (`instrument`: the
+    self-rating the progression, per-area and profile reports are about)."""
+    shape = SHAPES[name]
+
+    def shown(when: Period) -> list[dict]:
+        year = when.nns_year
+        rows = shape.compute(Filters(when.start, when.end, insats, k, (year.start, year.end),
+                                     instrument))
+        _suppress(shape, rows, grids(shape, year, insatser, k, instrument), when, insats)
+        return rows
+
+    if name == "nns":  # the change against a year earlier, both years under the rule
+        return reports.with_change(shown(period), shown(period.year_earlier()))
+    return shown(period)
