@@ -6,6 +6,8 @@ from questionnaire import schedule
 from questionnaire.models import Enrolment, Insats
 
 START = dt.date(2026, 1, 15)
+#: The default schedule comes from the published instrument files: a database is needed.
+pytestmark = pytest.mark.usefixtures("app")
 
 
 def insats(length_weeks=None):

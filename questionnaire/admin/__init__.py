@@ -25,6 +25,7 @@ from flask import (
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 
 from questionnaire import audit, instruments
 from questionnaire.auth import role_required
@@ -94,15 +95,15 @@ def _problems(lines: list[str], filename: str) -> tuple[str, int]:
                                  for i in instruments.published()]), 400
 
 
-def _preview_sections(inst: instruments.Instrument) -> list[str]:
+def _preview_sections(inst: instruments.Instrument) -> list[Markup]:
     """The form as the tablet shows it, once per language it can be shown in."""
     sections = []
     for code in dict.fromkeys([*inst.languages, *instruments.locales(inst)]):
         with force_locale(code):
-            sections.append(render_template(
+            sections.append(Markup(render_template(  # rendered (and escaped) by Jinja
                 "admin/preview_section.html", inst=inst, section_lang=language(code).tag,
                 section_dir=text_direction(code), section_name=language_name(code),
-                section_font=language(code).font))
+                section_font=language(code).font)))
     return sections
 
 
