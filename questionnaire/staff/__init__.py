@@ -318,6 +318,9 @@ def handback() -> Any:
     state = session.get(HANDOVER)
     if not state or not current_user.is_authenticated:
         return redirect(url_for("auth.login"))
+    if request.args.get("las") and not state.get("locked"):  # locked by the tablet's own timer
+        state["locked"] = True
+        session[HANDOVER] = state
     person = db.session.scalar(sa.select(Participant).where(Participant.code == state["code"]))
     g.participant_language = person.language if person else None  # the screen is theirs
     error = None

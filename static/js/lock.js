@@ -47,7 +47,6 @@
       }, function () { /* no network: the server sees nothing either; the deadline stands */ });
   }
   function touched() {
-    if (prompt && prompt.open) prompt.close();
     if (pending) return;
     var wait = lastPing + every - Date.now();
     if (wait <= 0) ping();
@@ -57,10 +56,12 @@
     document.addEventListener(name, touched, { passive: true, capture: true });
   });
   if (prompt) {
-    prompt.addEventListener("close", touched);
-    document.getElementById("still-here").addEventListener("click", function () {
-      if (prompt.open) prompt.close();
+    // closed by its button or a tap beside it (on the backdrop); the tap itself was the sign of
+    // life, and it does not fall through to an answer underneath
+    prompt.addEventListener("click", function (event) {
+      if (event.target === prompt || event.target.id === "still-here") prompt.close();
     });
+    prompt.addEventListener("close", touched);
   }
   // A timer may sleep while the screen is off: check the deadline when the page is seen again.
   document.addEventListener("visibilitychange", function () {
