@@ -42,7 +42,7 @@
 
   function keepOfflinePage(cache) {
     var locale = body.dataset.locale;
-    return cache.match("/q/utan-nat").then(function (kept) {
+    return cache.match("/q/utan-nat", { ignoreVary: true }).then(function (kept) {
       if (kept && kept.headers.get("X-Stegvis-Locale") === locale) return;
       return fetch(body.dataset.offlinePage, { credentials: "same-origin" }).then(function (r) {
         if (!r.ok) return;
@@ -55,8 +55,9 @@
     });
   }
 
+  var seenByWorker = !!navigator.serviceWorker.controller; // it kept this page as it loaded
   function keepThisPage(cache) {
-    if (navigator.serviceWorker.controller) return Promise.resolve(); // the worker kept it
+    if (seenByWorker) return Promise.resolve();
     return fetch(location.href, { credentials: "same-origin" }).then(function (r) {
       if (r.ok && !r.redirected) return cache.put(shell, r);
     });

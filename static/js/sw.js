@@ -23,18 +23,23 @@ self.addEventListener("activate", function (event) { event.waitUntil(self.client
 
 function copyOf(response) {
   return response.text().then(function (html) {
+    var headers = new Headers(response.headers);
+    headers.delete("Content-Length"); // the marked copy is a little longer
     return new Response(html.replace('data-source="server"', 'data-source="offline-copy"'), {
-      status: 200, headers: response.headers
+      status: 200, headers: headers
     });
   });
 }
 
+// The kept pages were fetched with the session cookie (Vary: Cookie); they are this tablet's.
+var ANY = { ignoreVary: true };
+
 function fallback(qid) {
   return caches.open(PAGES).then(function (cache) {
-    return (qid ? cache.match("/q/" + qid + "/") : Promise.resolve(undefined))
+    return (qid ? cache.match("/q/" + qid + "/", ANY) : Promise.resolve(undefined))
       .then(function (kept) {
         if (kept) return copyOf(kept);
-        return cache.match(OFFLINE).then(function (page) { return page || Response.error(); });
+        return cache.match(OFFLINE, ANY).then(function (page) { return page || Response.error(); });
       });
   });
 }
