@@ -315,8 +315,8 @@ def service_worker() -> Any:
     """The service worker, served from the site's root so that it may control /q/ (a script
     under /static/ could only control /static/). Never cached long: a new version must reach
     the tablets."""
-    response = send_from_directory(current_app.static_folder, "js/sw.js",
-                                   mimetype="text/javascript", max_age=0)
+    script = (Path(current_app.static_folder) / "js" / "sw.js").read_bytes()
+    response = current_app.response_class(script, mimetype="text/javascript")
     response.headers["Cache-Control"] = "no-cache"
     return response
 
