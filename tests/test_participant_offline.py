@@ -30,7 +30,8 @@ def test_the_manifest_makes_the_questions_installable(client):
     response = client.get("/manifest.webmanifest")
     assert response.mimetype == "application/manifest+json"
     manifest = response.json
-    assert manifest["start_url"].startswith(manifest["scope"]) and manifest["scope"] == "/q/"
+    assert manifest["scope"] == "/q/"
+    assert manifest["start_url"].startswith(manifest["scope"])
     for icon in manifest["icons"]:
         found = client.get(icon["src"])
         assert found.status_code == 200
