@@ -3,6 +3,7 @@ when the connection returns."""
 
 import pytest
 import sqlalchemy as sa
+from playwright.sync_api import expect
 
 from questionnaire import links
 from questionnaire.extensions import db
@@ -21,14 +22,13 @@ def test_answers_tapped_offline_are_sent_once_when_back_online(live_server, brow
     token = links.create(person)
     db.session.commit()
     page.goto(f"{live_server}/l/{token}")
-    page.wait_for_selector("#progress")
+    expect(page.locator("#progress")).to_have_text("Fråga 1 av 6")
 
     context.set_offline(True)
     for step, progress in ((2, "Fråga 2 av 6"), (5, "Fråga 3 av 6"), (3, "Fråga 4 av 6")):
         page.locator(f"button.step[value='{step}']").tap()
-        page.wait_for_function(
-            f"document.getElementById('progress').textContent === '{progress}'")
-    assert "3 svar väntar" in page.locator("#save-status").inner_text()
+        expect(page.locator("#progress")).to_have_text(progress)
+    expect(page.locator("#save-status")).to_contain_text("3 svar väntar")
     queued = page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('stegvis-queue'))")
     assert len(queued) == 1
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Answer)) == 0
