@@ -101,6 +101,11 @@ def test_the_app_can_be_installed(live_server, tablet, make_participant):
     assert any(i["sizes"] == "512x512" for i in manifest["icons"])
     scope = tablet.evaluate("navigator.serviceWorker.ready.then(r => r.scope)")
     assert scope == f"{live_server}/q/"
+    # Chromium's own verdict; a Playwright context counts as incognito, where nothing installs
+    cdp = tablet.context.new_cdp_session(tablet)
+    assert cdp.send("Page.getAppManifest")["errors"] == []
+    errors = {e["errorId"] for e in cdp.send("Page.getInstallabilityErrors")["installabilityErrors"]}
+    assert errors <= {"in-incognito"}
 
 
 def test_several_questionnaires_in_one_sitting_show_their_part(live_server, tablet,
