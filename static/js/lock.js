@@ -44,7 +44,13 @@
       .then(function (response) {
         if (response.type === "opaqueredirect" || response.status === 401) { lock(); return; }
         if (response.ok) { confirmed = Math.max(confirmed, sent); schedule(); }
-      }, function () { /* no network: the server sees nothing either; the deadline stands */ });
+      }, function () {
+        // No network: someone is answering offline; do not lock them out mid-answer. (The
+        // server, which heard nothing, may lock when the tablet reconnects: the answers then
+        // wait on the tablet and the lock screen says so.)
+        confirmed = Math.max(confirmed, sent);
+        schedule();
+      });
   }
   function touched() {
     if (pending) return;
