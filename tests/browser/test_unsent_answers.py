@@ -50,10 +50,17 @@ def server_error(route):
     route.fulfill(status=500, content_type="text/html", body="<h1>Internal Server Error</h1>")
 
 
-def test_an_answer_that_meets_500s_is_kept_and_stored_once(live_server, tablet, make_participant):
+def too_many(route):
+    route.fulfill(status=429, headers={"Retry-After": "1"}, content_type="application/json",
+                  body='{"error": "För många försök"}')
+
+
+@pytest.mark.parametrize("failure", [server_error, too_many], ids=["500", "429"])
+def test_an_answer_that_meets_errors_is_kept_and_stored_once(live_server, tablet,
+                                                             make_participant, failure):
     person = make_participant()
     open_questions(tablet, live_server, person)
-    handle, seen = failing_first(3, server_error)
+    handle, seen = failing_first(3, failure)
     tablet.route(SAVE, handle)
 
     tablet.locator("button.step[value='2']").tap()
