@@ -127,7 +127,7 @@ def _register_error_pages(app: Flask) -> None:
             _l("Sidan var för gammal"),
             _l("Sidan hann bli för gammal eller kom inte från Stegvis. "
                "Gå tillbaka och försök igen."),
-            400,
+            400, code="csrf",
         )
 
     @app.errorhandler(404)

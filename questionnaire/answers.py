@@ -22,12 +22,15 @@ MAX_TEXT = 2000
 
 
 class AnswerRejected(Exception):
-    """An answer or action that cannot be stored. `message` is shown to the user."""
+    """An answer or action that cannot be stored. `message` is shown to the user; `code` tells
+    the tablet's script that sending it again cannot help ("completed": the questionnaire was
+    already sent in, e.g. from another device; "rejected": this answer is not valid here)."""
 
-    def __init__(self, message: str, status: int = 400) -> None:
+    def __init__(self, message: str, status: int = 400, code: str = "rejected") -> None:
         super().__init__(str(message))
         self.message = message
         self.status = status
+        self.code = code
 
 
 def instrument_of(q: Questionnaire) -> Instrument:
@@ -132,7 +135,8 @@ def save_answer(
     Returns the items asked now, with this answer (the skip rule may have changed them)."""
     q = _locked(q)
     if q.completed_at is not None:
-        raise AnswerRejected(_l("Enkäten är redan avslutad. Svaren kan inte ändras."), 409)
+        raise AnswerRejected(_l("Enkäten är redan avslutad. Svaren kan inte ändras."), 409,
+                             "completed")
     inst = instrument_of(q)
     item = inst.item(item_key)
     if item is None:

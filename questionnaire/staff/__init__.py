@@ -70,6 +70,7 @@ from questionnaire.models import (
     User,
     utcnow,
 )
+from questionnaire.pages import wants_json
 from questionnaire.participant import SCOPE, grant
 from questionnaire.schedule import TIMEPOINT_LABELS
 
@@ -248,6 +249,14 @@ def _participant_endpoint(endpoint: str | None) -> bool:
         "static", "staff.handback"))
 
 
+#: Posting an answer: refused once the tablet is locked, and the lock screen then says so.
+ANSWER_ENDPOINTS = ("participant.save", "participant.question")
+#: Fetched by the browser on its own (service worker updates, the manifest): not a sign that
+#: someone is using the tablet.
+BACKGROUND_ENDPOINTS = ("participant.service_worker", "participant.manifest",
+                        "participant.offline_page", "static")
+
+
 def handover_lock() -> Any:
     """Before each request: while a tablet is handed over, only the participant's questions and
     the hand-back screen are reachable; after a while without a tap the tablet locks."""
@@ -260,9 +269,14 @@ def handover_lock() -> Any:
         return None
     if idle or state.get("locked") or not _participant_endpoint(request.endpoint):
         state["locked"] = True
+        if request.method == "POST" and request.endpoint in ANSWER_ENDPOINTS:
+            state["unsaved"] = True  # the lock screen must not say this answer was saved
         session[HANDOVER] = state
+        if wants_json():
+            return {"code": "locked", "lock_url": url_for("staff.handback")}, 401
         return redirect(url_for("staff.handback"))
-    state["seen"] = now
+    if request.endpoint not in BACKGROUND_ENDPOINTS:
+        state["seen"] = now
     session[HANDOVER] = state
     return None
 
@@ -305,6 +319,9 @@ def handback() -> Any:
     state = session.get(HANDOVER)
     if not state or not current_user.is_authenticated:
         return redirect(url_for("auth.login"))
+    if request.args.get("las") and not state.get("locked"):  # locked by the tablet's own timer
+        state["locked"] = True
+        session[HANDOVER] = state
     person = db.session.scalar(sa.select(Participant).where(Participant.code == state["code"]))
     g.participant_language = person.language if person else None  # the screen is theirs
     error = None
@@ -325,7 +342,8 @@ def handback() -> Any:
     open_q = next((qid for qid in session.get(SCOPE, {}).get("qs", [])
                    if answers.is_open(qid)), None)
     return render_template("staff/handback.html", error=error, open_q=open_q,
-                           locked=state.get("locked")), 401 if error else 200
+                           locked=state.get("locked"), unsaved=state.get("unsaved")
+                           ), 401 if error else 200
 
 
 @bp.post("/deltagare/<code>/mina-uppgifter")
