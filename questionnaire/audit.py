@@ -17,7 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from questionnaire.extensions import db
-from questionnaire.models import AuditEvent
+from questionnaire.models import AuditEvent, utcnow
 
 #: PostgreSQL advisory lock held while a row is chained, so that two processes never chain to
 #: the same previous row (SQLite has one writer at a time already).
@@ -38,18 +38,32 @@ def record(action: str, *, user_id: int | None = None, actor: str | None = None,
     """Add an audit event (flushes; the caller commits with the change it records)."""
     if actor is None:
         actor = f"cli:{getpass.getuser()}" if user_id is None else f"user:{user_id}"
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _CHAIN_LOCK})
-    event = AuditEvent(user_id=user_id, actor_label=actor, action=action, subject=subject,
+    event = AuditEvent(at=utcnow(), user_id=user_id, actor_label=actor, action=action,
+                       subject=subject,
                        details=json.dumps(details, ensure_ascii=False, sort_keys=True,
                                           default=str) if details else None)
-    db.session.add(event)
-    db.session.flush()  # inserted first: on SQLite this takes the write lock before the read
-    previous = db.session.scalar(sa.select(AuditEvent.row_hash).where(AuditEvent.id < event.id)
-                                 .order_by(AuditEvent.id.desc()).limit(1))
-    event.row_hash = row_hash(previous, event)
-    db.session.flush()
+    if db.session.get_bind().dialect.name == "postgresql":
+        # Held until commit: the row chained before this one is committed, and no UPDATE is
+        # needed, so the app's role can be refused UPDATE and DELETE on audit_event.
+        db.session.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _CHAIN_LOCK})
+        event.row_hash = row_hash(_previous_hash(), event)
+        db.session.add(event)
+        db.session.flush()
+    else:
+        # SQLite: inserting first takes the database's write lock, so the row read next is
+        # the last one any process wrote.
+        db.session.add(event)
+        db.session.flush()
+        event.row_hash = row_hash(_previous_hash(event.id), event)
+        db.session.flush()
     return event
+
+
+def _previous_hash(before: int | None = None) -> str | None:
+    query = sa.select(AuditEvent.row_hash).order_by(AuditEvent.id.desc()).limit(1)
+    if before is not None:
+        query = query.where(AuditEvent.id < before)
+    return db.session.scalar(query)
 
 
 def verify() -> Iterator[tuple[int, str | None]]:

@@ -406,3 +406,33 @@ def test_command_line_actions_are_audited(runner, make_participant, tmp_path):
     assert events["participant_link"].actor_label.startswith("cli:")
     assert events["create_user"].subject == "ny@kommun.example"
     assert '"answers": 6' in events["import_answers"].details
+
+
+@pytest.mark.skipif(not TEST_DB, reason="PostgreSQL grants")
+def test_on_postgresql_the_audit_log_needs_no_update_or_delete_grant(client, make_user, app):
+    """docs/operations.md tells PostgreSQL installations to REVOKE UPDATE, DELETE on audit_event
+    from the app's role: chaining a row must not need them."""
+    user = make_user("samordnare")
+    with db.engine.begin() as conn:
+        conn.execute(sa.text("DROP ROLE IF EXISTS stegvis_app"))
+        conn.execute(sa.text("CREATE ROLE stegvis_app"))
+        conn.execute(sa.text("GRANT USAGE ON SCHEMA public TO stegvis_app"))
+        conn.execute(sa.text("GRANT ALL ON ALL TABLES IN SCHEMA public TO stegvis_app"))
+        conn.execute(sa.text("GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO stegvis_app"))
+        conn.execute(sa.text("REVOKE UPDATE, DELETE ON audit_event FROM stegvis_app"))
+
+    @sa.event.listens_for(db.engine, "connect")
+    def as_the_app(dbapi_connection, _record):
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute("SET ROLE stegvis_app")
+        dbapi_connection.commit()
+
+    db.engine.dispose()
+    try:
+        assert log_in(client, user.email, "fel").status_code == 401
+        assert log_in(client, user.email).status_code == 302
+    finally:
+        sa.event.remove(db.engine, "connect", as_the_app)
+        db.session.remove()
+        db.engine.dispose()
+    assert actions()[-2:] == ["login_failed", "login"]
