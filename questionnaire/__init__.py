@@ -144,9 +144,6 @@ def _register_error_pages(app: Flask) -> None:
 
     @app.errorhandler(429)
     def too_many(_e: Exception) -> tuple[Any, int]:
-        from questionnaire import auth
-
-        auth.audit_refused()
         return message_page(_l("För många försök"),
                             _l("Det har gjorts för många försök. Vänta en stund och försök igen."),
                             429)

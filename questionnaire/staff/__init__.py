@@ -44,7 +44,7 @@ from questionnaire import (
     schedule,
 )
 from questionnaire.auth import end_sessions, role_required
-from questionnaire.extensions import db, limiter
+from questionnaire.extensions import db
 from questionnaire.i18n import (
     available_locales,
     language_name,
@@ -298,19 +298,11 @@ def handover(code: str) -> Any:
     return redirect(url_for("participant.resume", qid=due[0].id))
 
 
-def _handback_limit() -> str:
-    return current_app.config["LOGIN_LIMIT"]
-
-
-def _handback_key() -> str:
-    """Hand-back attempts are throttled per handledare: tablets share the proxy's address."""
-    return f"handback:{current_user.get_id()}"
-
-
 @bp.route("/lamna-tillbaka", methods=["GET", "POST"])
-@limiter.limit(_handback_limit, methods=["POST"], key_func=_handback_key)
 def handback() -> Any:
-    """The locked screen: back to the staff view only with the handledare's password."""
+    """The locked screen: back to the staff view only with the handledare's password. Wrong
+    passwords lock it per handledare, not per address (tablets share the proxy's address), counted
+    in the database (questionnaire/lockout.py)."""
     state = session.get(HANDOVER)
     if not state or not current_user.is_authenticated:
         return redirect(url_for("auth.login"))
@@ -319,8 +311,10 @@ def handback() -> Any:
     error = None
     if request.method == "POST":
         keys = lockout.handback_keys(current_user.id)
-        if lockout.locked(keys):
-            abort(429)  # refused before the password is checked (and audited)
+        if lockout.locked(keys):  # refused before the password is checked
+            audit.record("handback_refused", user_id=current_user.id, subject=state["code"])
+            db.session.commit()
+            abort(429)
         if check_password_hash(current_user.password_hash, request.form.get("password", "")):
             lockout.succeeded(keys)
             session.pop(HANDOVER, None)
