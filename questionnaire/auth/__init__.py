@@ -79,6 +79,11 @@ COMMON = {
 }
 
 
+#: Runs on a keyboard or in an alphabet: a password that is a piece of one is refused.
+RUNS = ("01234567890123456789", "abcdefghijklmnopqrstuvwxyzåäö", "qwertyuiopåasdfghjklöäzxcvbnm",
+        "1qaz2wsx3edc4rfv5tgb6yhn7ujm8ik9ol0p")
+
+
 def password_problem(new: str, *, email: str | None = None,
                      current_hash: str | None = None) -> str | None:
     """Why a new password is not good enough, or None. Length is checked by the caller."""
@@ -87,7 +92,8 @@ def password_problem(new: str, *, email: str | None = None,
     steps = {ord(b) - ord(a) for a, b in itertools.pairwise(lowered)}
     local = (email or "").split("@")[0].lower()
     local = local if len(local) >= 4 else ""
-    if (len(set(lowered)) < 5 or (len(steps) == 1 and steps <= {-1, 0, 1})
+    in_a_run = any(lowered in run or lowered in run[::-1] for run in RUNS)
+    if (len(set(lowered)) < 5 or (len(steps) == 1 and steps <= {-1, 0, 1}) or in_a_run
             or base in COMMON or (local and local in lowered)):
         return _("Lösenordet är för lätt att gissa. Välj en mening med flera ord.")
     if current_hash and check_password_hash(current_hash, new):
