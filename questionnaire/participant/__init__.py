@@ -35,7 +35,7 @@ from questionnaire.answers import AnswerRejected
 from questionnaire.extensions import db, limiter
 from questionnaire.i18n import available_locales, step_label
 from questionnaire.instruments.base import Item
-from questionnaire.models import Enrolment, Participant, Questionnaire
+from questionnaire.models import Enrolment, Participant, ParticipantLink, Questionnaire, utcnow
 from questionnaire.pages import message_page
 
 bp = Blueprint("participant", __name__)
@@ -56,6 +56,20 @@ def staff_present() -> bool:
     from flask_login import current_user
 
     return current_user.is_authenticated or session.get("handover") is not None
+
+
+@bp.before_request
+def end_with_the_link() -> Any:
+    """A session opened by a one-time link ends when the link expires (or is gone)."""
+    link_id = (session.get(SCOPE) or {}).get("link")
+    if link_id is None or request.endpoint == "participant.open_link":
+        return None
+    link = db.session.get(ParticipantLink, link_id)
+    if link is not None and link.expires_at > utcnow():
+        return None
+    session.pop(SCOPE, None)
+    return message_page(_l("Länken fungerar inte"),
+                        _l("Länken har slutat gälla. Be din handledare om en ny länk."), 410)
 
 
 def _scope() -> dict[str, Any]:
