@@ -12,6 +12,7 @@ Folder layout:
 from __future__ import annotations
 
 import importlib.metadata
+import os
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -45,6 +46,17 @@ except importlib.metadata.PackageNotFoundError:  # a checkout that was never ins
     __version__ = "0+unknown"
 
 
+@sa.event.listens_for(sa.engine.Engine, "do_connect")
+def _private_sqlite_file(dialect: Any, _record: Any, cargs: Any, cparams: Any) -> None:
+    """A new SQLite file is created readable by its owner only (its -wal and -shm files follow
+    the database file's mode)."""
+    if dialect.name != "sqlite":
+        return
+    name = str(cargs[0] if cargs else cparams.get("database", ""))
+    if name and name != ":memory:" and not name.startswith("file:") and not Path(name).exists():
+        os.close(os.open(name, os.O_CREAT | os.O_WRONLY, 0o600))
+
+
 @sa.event.listens_for(sa.engine.Engine, "connect")
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     """SQLite enforces foreign keys only when asked; WAL lets readers and a writer overlap."""
@@ -66,9 +78,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     )
     app.config.from_mapping(config_module.from_environment(Path(app.instance_path), config or {}))
     app.config.update(config or {})
-    if app.config["PROXIES"]:
-        proxies = app.config["PROXIES"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
+    if app.config["PROXY_HOPS"]:
+        hops = app.config["PROXY_HOPS"]  # the client address, scheme and host the proxy saw
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     db.init_app(app)
     csrf.init_app(app)
@@ -85,6 +97,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     for blueprint in (participant.bp, auth.bp, staff.bp, analysis.bp, admin.bp):
         app.register_blueprint(blueprint)
     app.before_request(auth.end_idle_sessions)
+    app.before_request(auth.require_password_change)
     app.before_request(staff.handover_lock)
     app.add_template_filter(staff.qr_svg, "qr")
     app.jinja_env.globals.update(tr=tr, tr_in=tr_in, step_label=step_label)
@@ -129,7 +142,7 @@ def _register_error_pages(app: Flask) -> None:
             _l("Sidan var för gammal"),
             _l("Sidan hann bli för gammal eller kom inte från Stegvis. "
                "Gå tillbaka och försök igen."),
-            400,
+            400, code="csrf",
         )
 
     @app.errorhandler(404)
@@ -145,6 +158,11 @@ def _register_error_pages(app: Flask) -> None:
         return message_page(
             _l("Ingen behörighet"), _l("Du har inte behörighet till den här sidan."), 403
         )
+
+    @app.errorhandler(413)
+    def too_large(_e: Exception) -> tuple[Any, int]:
+        return message_page(_l("Det gick inte"),
+                            _l("Det som skickades är för stort."), 413)
 
     @app.errorhandler(429)
     def too_many(_e: Exception) -> tuple[Any, int]:

@@ -21,13 +21,27 @@ from questionnaire.models import Answer, Enrolment, Questionnaire, utcnow
 MAX_TEXT = 2000
 
 
-class AnswerRejected(Exception):
-    """An answer or action that cannot be stored. `message` is shown to the user."""
+def storable(text: str | None) -> bool:
+    """False for text the database cannot store: a NUL character (PostgreSQL refuses it) or a lone
+    surrogate (not valid UTF-8), both of which JSON can carry."""
+    if not text:
+        return True
+    return "\x00" not in text and not any("\ud800" <= c <= "\udfff" for c in text)
 
-    def __init__(self, message: str, status: int = 400) -> None:
+
+UNSTORABLE = _l("Texten innehåller tecken som inte går att spara. Ta bort dem och försök igen.")
+
+
+class AnswerRejected(Exception):
+    """An answer or action that cannot be stored. `message` is shown to the user; `code` tells
+    the tablet's script that sending it again cannot help ("completed": the questionnaire was
+    already sent in, e.g. from another device; "rejected": this answer is not valid here)."""
+
+    def __init__(self, message: str, status: int = 400, code: str = "rejected") -> None:
         super().__init__(str(message))
         self.message = message
         self.status = status
+        self.code = code
 
 
 def instrument_of(q: Questionnaire) -> Instrument:
@@ -130,9 +144,12 @@ def save_answer(
     """Store the answer to one item (replacing an earlier answer to it). Idempotent.
 
     Returns the items asked now, with this answer (the skip rule may have changed them)."""
+    if not (storable(text) and storable(client_id) and storable(item_key)):
+        raise AnswerRejected(UNSTORABLE, 400)
     q = _locked(q)
     if q.completed_at is not None:
-        raise AnswerRejected(_l("Enkäten är redan avslutad. Svaren kan inte ändras."), 409)
+        raise AnswerRejected(_l("Enkäten är redan avslutad. Svaren kan inte ändras."), 409,
+                             "completed")
     inst = instrument_of(q)
     item = inst.item(item_key)
     if item is None:

@@ -35,6 +35,7 @@ from questionnaire import (
     schedule,
     tables,
 )
+from questionnaire.auth import password_problem
 from questionnaire.extensions import db
 from questionnaire.models import ROLES, Insats, InsatsStaff, Participant, User
 
@@ -104,11 +105,15 @@ def create_user(email: str, role: str, insats_name: str | None, password_stdin: 
         password = click.prompt(_("Lösenord"), hide_input=True, confirmation_prompt=True)
     if len(password) < 10:
         fail(_("Lösenordet måste ha minst 10 tecken."))
+    problem = password_problem(password, email=email)
+    if problem:
+        fail(problem)
     user = User(email=email, role=role, password_hash=generate_password_hash(password))
     db.session.add(user)
     db.session.flush()
     if insats is not None:
         db.session.add(InsatsStaff(insats_id=insats.id, user_id=user.id))
+    audit.record("create_user", subject=email, role=role, insats=insats_name)
     db.session.commit()
     click.echo(_("Kontot %(email)s (%(role)s) är skapat.", email=email, role=role))
 
@@ -127,6 +132,7 @@ def participant_link(code: str) -> None:
     if not due:
         fail(_("%(code)s har ingen enkät att fylla i just nu", code=code))
     token = links.create(person)
+    audit.record("participant_link", subject=person.code)
     db.session.commit()
     click.echo(links.url(token))
 
@@ -144,6 +150,8 @@ def import_answers(file: Path) -> None:
         for line, reason in result.errors:
             click.echo(f"{file.name}:{line}: {reason}", err=True)
         fail(_("Inget importerades: %(n)s fel.", n=len(result.errors)))
+    audit.record("import_answers", file=file.name, questionnaires=result.questionnaires,
+                 answers=result.answers, new_participants=result.new_participants)
     try:
         db.session.commit()
     except sa.exc.SQLAlchemyError as e:
@@ -332,7 +340,26 @@ def instrument_export(key: str, out: Path, version: int | None) -> None:
     click.echo(_("Skrev %(out)s", out=out))
 
 
+@click.command("audit-verify")
+def audit_verify() -> None:
+    """Check the audit log's hash chain: exits 1 and names the rows where it breaks."""
+    rows = broken = 0
+    head = None
+    for event_id, row_hash in audit.verify():
+        rows += 1
+        if row_hash is None:
+            broken += 1
+            click.echo(_("Rad %(id)s i loggen stämmer inte med kedjan: den är ändrad, eller en "
+                         "rad före den är borttagen eller tillagd.", id=event_id), err=True)
+        head = row_hash or head
+    if broken:
+        fail(_("Loggen är ändrad: %(n)s av %(rows)s rader stämmer inte.", n=broken, rows=rows))
+    click.echo(_("Loggen är hel: %(rows)s händelser. Senaste kedjesumma: %(head)s",
+                 rows=rows, head=head or "-"))
+
+
 def register(app: Flask) -> None:
     for command in (init_db, demo_data, create_user, participant_link, import_answers, report,
-                    export_command, erase_command, purge_command, instrument_group):
+                    export_command, erase_command, purge_command, audit_verify,
+                    instrument_group):
         app.cli.add_command(command)

@@ -102,19 +102,31 @@ def from_environment(instance: Path, overrides: dict) -> dict:
         # Recorded readings of the questions: AUDIO_FOLDER/LOCALE/INSTRUMENT/ITEM.mp3 (optional).
         "AUDIO_FOLDER": env.get("STEGVIS_AUDIO_FOLDER",
                                 str((ROOT if CHECKOUT else instance) / "audio")),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
-        # Staff are logged out after this many idle minutes.
+        # Never put SQL parameters (a participant's free text) in error messages or the log.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
+        # Staff are logged out after this many idle minutes...
         "STAFF_IDLE_MINUTES": int(env.get("STEGVIS_STAFF_IDLE_MINUTES", "30")),
+        # ... and this many hours after logging in, however busy.
+        "STAFF_SESSION_HOURS": int(env.get("STEGVIS_STAFF_SESSION_HOURS", "12")),
         # A handed-over tablet locks after this many minutes without a tap.
         "HANDOVER_IDLE_MINUTES": int(env.get("STEGVIS_HANDOVER_IDLE_MINUTES", "10")),
-        # memory:// counts per process; use redis:// or memcached:// with several processes.
+        # Proxies in front of the app (nginx = 1) whose X-Forwarded-For/-Proto/-Host are trusted;
+        # 0 (the default) trusts none, so a client cannot choose the address it is limited by.
+        "PROXY_HOPS": int(env.get("STEGVIS_PROXY_HOPS", "0")),
+        # Wrong passwords (log-in, hand-back) are counted in the database, shared by every
+        # process (questionnaire/lockout.py): an account or a locked tablet is refused after
+        # LOCKOUT_ATTEMPTS within LOCKOUT_MINUTES, a client address after LOCKOUT_ADDRESS_ATTEMPTS.
+        "LOCKOUT_ATTEMPTS": int(env.get("STEGVIS_LOCKOUT_ATTEMPTS", "10")),
+        "LOCKOUT_ADDRESS_ATTEMPTS": int(env.get("STEGVIS_LOCKOUT_ADDRESS_ATTEMPTS", "50")),
+        "LOCKOUT_MINUTES": int(env.get("STEGVIS_LOCKOUT_MINUTES", "15")),
+        # Request throttling per address (Flask-Limiter). memory:// counts per process; give
+        # several processes a shared redis:// or memcached:// store (docs/operations.md).
         "RATELIMIT_STORAGE_URI": env.get("STEGVIS_RATELIMIT_STORAGE", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_LIMIT": env.get("STEGVIS_LOGIN_LIMIT", "10 per minute;60 per hour"),
         "LINK_LIMIT": env.get("STEGVIS_LINK_LIMIT", "30 per minute"),
         # Group figures about fewer persons than this are not shown (domain.md, small groups).
         "REPORT_MIN_GROUP": int(env.get("STEGVIS_MIN_GROUP", "10")),
-        # How many proxies (nginx: 1) set X-Forwarded-For/-Proto in front of the app: rate limits
-        # count per client, not per proxy. 0 (default): those headers are not believed.
-        "PROXIES": int(env.get("STEGVIS_PROXIES", "0")),
+        # No form or answer comes near this; anything larger is refused with a 413 page.
+        "MAX_CONTENT_LENGTH": int(env.get("STEGVIS_MAX_REQUEST_KB", "256")) * 1024,
     }

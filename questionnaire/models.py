@@ -320,6 +320,12 @@ class User(UserMixin, db.Model):
     role: so.Mapped[str] = so.mapped_column(sa.String(12))
     active: so.Mapped[bool] = so.mapped_column(default=True)
     created_at: so.Mapped[dt.datetime] = so.mapped_column(default=utcnow)
+    #: Raised by log-out, a password change and deactivation: every session started before
+    #: (a saved cookie included) ends, because each session carries the number it began with.
+    session_generation: so.Mapped[int] = so.mapped_column(default=0, server_default="0")
+    #: A temporary password (given by a samordnare) must be changed before anything else.
+    must_change_password: so.Mapped[bool] = so.mapped_column(default=False,
+                                                             server_default=sa.false())
 
     __table_args__ = (sa.CheckConstraint(_in("role", ROLES), name="role_known"),)
 
@@ -357,6 +363,23 @@ class AuditEvent(db.Model):
     subject: so.Mapped[str | None] = so.mapped_column(sa.String(64))
     #: Filters, row counts and the like, as JSON text.
     details: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    #: SHA-256 of the previous row's hash and this row's content (questionnaire/audit.py): an
+    #: edited, inserted or deleted row breaks the chain (`flask --app app audit-verify`).
+    row_hash: so.Mapped[str | None] = so.mapped_column(sa.String(64))
+
+
+class FailedAttempt(db.Model):
+    """A wrong password at the log-in or the hand-back screen, kept for the lock-out window.
+    In the database, so every app process counts the same attempts (questionnaire/lockout.py)."""
+
+    __tablename__ = "failed_attempt"
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    #: SHA-256 of what is limited ("account:EMAIL", "address:IP", "handback:USER"): no e-mail
+    #: or address is kept in clear.
+    key: so.Mapped[str] = so.mapped_column(sa.String(64))
+    at: so.Mapped[dt.datetime] = so.mapped_column(default=utcnow)
+
+    __table_args__ = (sa.Index("ix_failed_attempt_key_at", "key", "at"),)
 
 
 class ActionNote(db.Model):

@@ -4,13 +4,27 @@ A strict Content-Security-Policy: scripts and styles only from this site (no inl
 style; a per-request nonce is available to templates as `csp_nonce` for the rare inline element
 that needs one), no framing, no plugins, forms post only here. Referrer-Policy no-referrer keeps
 one-time link tokens out of other sites' logs. HSTS only when the request came over TLS.
+
+Before any view: a request carrying text the database cannot store (a NUL character, or a lone
+surrogate in JSON) is refused with a 400 and a message, instead of a 500 from PostgreSQL. The
+participant's answer pages check their own fields (answers.save_answer), so that the message
+comes in the participant's language, on the question.
 """
 
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterator
+from typing import Any
 
 from flask import Flask, Response, g, request
+from flask_babel import lazy_gettext as _l
+
+from questionnaire.answers import UNSTORABLE, storable
+from questionnaire.pages import message_page
+
+#: Their own fields are checked where the answer is saved (see the module's docstring).
+CHECKED_BY_THE_VIEW = ("participant.question", "participant.save")
 
 
 def nonce() -> str:
@@ -41,6 +55,32 @@ def add_headers(response: Response) -> Response:
     return response
 
 
+def _strings(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield from _strings(k)
+            yield from _strings(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _strings(v)
+
+
+def refuse_unstorable_text() -> Any:
+    if request.endpoint in CHECKED_BY_THE_VIEW:
+        return None
+    sent = [request.view_args or {}, request.args.to_dict(flat=False)]
+    if request.method == "POST":
+        sent.append(request.form.to_dict(flat=False))
+        if request.is_json:
+            sent.append(request.get_json(silent=True))
+    if all(storable(s) for s in _strings(sent)):
+        return None
+    return message_page(_l("Det gick inte"), UNSTORABLE, 400)
+
+
 def init_app(app: Flask) -> None:
+    app.before_request(refuse_unstorable_text)
     app.after_request(add_headers)
     app.jinja_env.globals["csp_nonce"] = nonce

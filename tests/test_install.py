@@ -85,7 +85,7 @@ def failed_logins(client, addresses: list[str], **headers: str) -> list[int]:
 
 
 def test_behind_a_proxy_each_client_has_its_own_login_limit(app, database_url, monkeypatch):
-    monkeypatch.setenv("STEGVIS_PROXIES", "1")
+    monkeypatch.setenv("STEGVIS_PROXY_HOPS", "1")
     proxied = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url,
                           "LOGIN_LIMIT": "2 per minute"})
     with proxied.app_context():

@@ -1,12 +1,18 @@
-"""Staff log-in and log-out, password change, roles, and the idle timeout.
+"""Staff log-in and log-out, password change, roles, and when a session ends.
 
-Passwords are hashed with scrypt (Werkzeug). Log-in attempts are rate limited per address
-(Flask-Limiter). Staff sessions end after STAFF_IDLE_MINUTES without a request.
+Passwords are hashed with scrypt (Werkzeug). Log-in attempts are throttled per address
+(Flask-Limiter), and wrong passwords lock the account (and, many more, the address) for a while,
+counted in the database (questionnaire/lockout.py). A session ends after STAFF_IDLE_MINUTES
+without a request, STAFF_SESSION_HOURS after the log-in, and at once everywhere when the user
+logs out, changes password or is deactivated (User.session_generation). A temporary password
+must be changed before anything else.
 """
 
 from __future__ import annotations
 
 import functools
+import itertools
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -22,14 +28,15 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from werkzeug.security import check_password_hash, generate_password_hash
-from wtforms import PasswordField, StringField
+from wtforms import PasswordField, StringField, ValidationError
 from wtforms.validators import EqualTo, InputRequired, Length
 
-from questionnaire import audit
+from questionnaire import audit, lockout
 from questionnaire.extensions import db, limiter, login_manager
 from questionnaire.models import User, utcnow
 
@@ -43,7 +50,55 @@ def _dummy_hash() -> str:
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    """The session's user, if the session is still valid: an active account, the same session
+    generation (no log-out, password change or deactivation since), within the absolute
+    lifetime."""
+    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    if user is None or not user.active or session.get("gen") != user.session_generation:
+        return None
+    started = session.get("login_at")
+    lifetime = current_app.config["STAFF_SESSION_HOURS"] * 3600
+    if started is None or utcnow().timestamp() - started > lifetime:
+        return None
+    return user
+
+
+def end_sessions(user: User) -> None:
+    """End every session of this user, a saved cookie included (flushes)."""
+    user.session_generation += 1
+    db.session.flush()
+
+
+#: Trivially guessable bases: a password that is one of these plus digits and marks is refused.
+COMMON = {
+    "lösenord", "losenord", "password", "passord", "qwerty", "qwertyuiop", "asdfghjkl",
+    "azerty", "welcome", "välkommen", "valkommen", "sommar", "vinter", "hösten", "hosten",
+    "våren", "varen", "stegvis", "admin", "administrator", "letmein", "iloveyou", "hejsan",
+    "hemligt", "secret", "abc", "test", "användare", "anvandare", "kommun", "samordning",
+    "handledare", "samordnare", "analytiker", "januari", "februari", "december",
+}
+
+
+#: Runs on a keyboard or in an alphabet: a password that is a piece of one is refused.
+RUNS = ("01234567890123456789", "abcdefghijklmnopqrstuvwxyzåäö", "qwertyuiopåasdfghjklöäzxcvbnm",
+        "1qaz2wsx3edc4rfv5tgb6yhn7ujm8ik9ol0p")
+
+
+def password_problem(new: str, *, email: str | None = None,
+                     current_hash: str | None = None) -> str | None:
+    """Why a new password is not good enough, or None. Length is checked by the caller."""
+    lowered = new.lower()
+    base = re.sub(r"[\d\W_]+", "", lowered)
+    steps = {ord(b) - ord(a) for a, b in itertools.pairwise(lowered)}
+    local = (email or "").split("@")[0].lower()
+    local = local if len(local) >= 4 else ""
+    in_a_run = any(lowered in run or lowered in run[::-1] for run in RUNS)
+    if (len(set(lowered)) < 5 or (len(steps) == 1 and steps <= {-1, 0, 1}) or in_a_run
+            or base in COMMON or (local and local in lowered)):
+        return _("Lösenordet är för lätt att gissa. Välj en mening med flera ord.")
+    if current_hash and check_password_hash(current_hash, new):
+        return _("Det nya lösenordet är samma som det nuvarande. Välj ett annat.")
+    return None
 
 
 def role_required(*roles: str) -> Callable:
@@ -80,6 +135,14 @@ def end_idle_sessions() -> None:
         session["seen"] = now
 
 
+def require_password_change() -> Any:
+    """Before each request: a temporary password leads to the password page and nowhere else."""
+    if (current_user.is_authenticated and current_user.must_change_password
+            and request.endpoint not in ("auth.change_password", "auth.logout", "static")):
+        return redirect(url_for("auth.change_password"))
+    return None
+
+
 class LoginForm(FlaskForm):
     email = StringField(_l("E-post"), validators=[InputRequired(), Length(max=254)])
     password = PasswordField(_l("Lösenord"), validators=[InputRequired(), Length(max=200)])
@@ -91,6 +154,12 @@ class PasswordForm(FlaskForm):
         InputRequired(), Length(min=10, max=200, message=_l("Minst 10 tecken."))])
     repeat = PasswordField(_l("Nytt lösenord igen"), validators=[
         InputRequired(), EqualTo("new", message=_l("Lösenorden är inte likadana."))])
+
+    def validate_new(self, field: PasswordField) -> None:
+        problem = password_problem(field.data or "", email=current_user.email,
+                                   current_hash=current_user.password_hash)
+        if problem:
+            raise ValidationError(problem)
 
 
 def _login_limit() -> str:
@@ -105,15 +174,25 @@ def login() -> Any:
     status = 200
     if form.validate_on_submit():
         email = form.email.data.strip().lower()
+        keys = lockout.login_keys(email, request.remote_addr)
+        if lockout.locked(keys):  # refused before any password is checked
+            audit.record("login_refused", actor=f"login:{email[:200]}")
+            db.session.commit()
+            abort(429)
         user = db.session.scalar(sa.select(User).filter_by(email=email))
         ok = check_password_hash(user.password_hash if user else _dummy_hash(), form.password.data)
         if user is not None and ok and user.active:
+            lockout.succeeded(keys)
             session.clear()  # a fresh session: nothing from before the log-in carries over
             login_user(user)
-            session["seen"] = utcnow().timestamp()
+            now = utcnow().timestamp()
+            session.update(seen=now, login_at=now, gen=user.session_generation)
             audit.record("login", user_id=user.id)
             db.session.commit()
+            if user.must_change_password:
+                return redirect(url_for("auth.change_password"))
             return redirect(url_for("staff.home"))
+        lockout.failed(keys)
         audit.record("login_failed", actor=f"login:{email[:200]}")
         db.session.commit()
         form.password.errors.append(_l("Fel e-post eller lösenord."))
@@ -126,6 +205,7 @@ def login() -> Any:
 @bp.post("/logga-ut")
 @login_required
 def logout() -> Any:
+    end_sessions(current_user)  # a copy of this session's cookie stops working too
     audit.record("logout", user_id=current_user.id)
     db.session.commit()
     logout_user()
@@ -141,6 +221,9 @@ def change_password() -> Any:
     if form.validate_on_submit():
         if check_password_hash(current_user.password_hash, form.current.data):
             current_user.password_hash = generate_password_hash(form.new.data)
+            current_user.must_change_password = False
+            end_sessions(current_user)  # every other session ends; this one goes on
+            session["gen"] = current_user.session_generation
             audit.record("password_changed", user_id=current_user.id)
             db.session.commit()
             flash(_l("Lösenordet är bytt."))

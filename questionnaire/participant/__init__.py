@@ -8,6 +8,7 @@ turns a tap into a small JSON save so the next question shows at once.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 from typing import Any
 
@@ -27,13 +28,14 @@ from flask import (
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import generate_csrf
 
 from questionnaire import answers, links
 from questionnaire.answers import AnswerRejected
 from questionnaire.extensions import db, limiter
 from questionnaire.i18n import available_locales, step_label, tr
 from questionnaire.instruments.base import Item
-from questionnaire.models import Enrolment, Participant, Questionnaire
+from questionnaire.models import Enrolment, Participant, ParticipantLink, Questionnaire, utcnow
 from questionnaire.pages import message_page
 
 bp = Blueprint("participant", __name__)
@@ -54,6 +56,20 @@ def staff_present() -> bool:
     from flask_login import current_user
 
     return current_user.is_authenticated or session.get("handover") is not None
+
+
+@bp.before_request
+def end_with_the_link() -> Any:
+    """A session opened by a one-time link ends when the link expires (or is gone)."""
+    link_id = (session.get(SCOPE) or {}).get("link")
+    if link_id is None or request.endpoint == "participant.open_link":
+        return None
+    link = db.session.get(ParticipantLink, link_id)
+    if link is not None and link.expires_at > utcnow():
+        return None
+    session.pop(SCOPE, None)
+    return message_page(_l("Länken fungerar inte"),
+                        _l("Länken har slutat gälla. Be din handledare om en ny länk."), 410)
 
 
 def _scope() -> dict[str, Any]:
@@ -203,8 +219,10 @@ def question(qid: int, key: str) -> Any:
     previous, following = _neighbours(items, key)
     inst = answers.instrument_of(q)
     offline = _offline_data(q, current)
+    parts = _scope()["qs"]
     return render_template(
         "participant/question.html", offline=offline,
+        part=(parts.index(q.id) + 1, len(parts)) if len(parts) > 1 else None,
         q=q, instrument=inst, item=item, answer=current.get(key),
         position=[i.key for i in items].index(key) + 1, total=len(items),
         previous=previous, following=following if key in current else None,
@@ -264,11 +282,19 @@ def _offline_data(q: Questionnaire, current: dict) -> dict[str, Any]:
                     for k, a in current.items()},
         "question_url": url_for(".question", qid=q.id, key="KEY"),
         "summary_url": url_for(".summary", qid=q.id),
+        "resume_url": url_for(".resume", qid=q.id),
+        "token_url": url_for(".token", qid=q.id),
         "progress": _("Fråga %(n)s av %(total)s", n="{n}", total="{total}"),
         # Every count the queue can reach, each with its language's plural form.
         "queued": {n: ngettext("Sparas när nätet är tillbaka (%(num)s svar väntar)",
                                "Sparas när nätet är tillbaka (%(num)s svar väntar)", n)
                    for n in range(1, len(inst.items) + 1)},
+        "retrying": _("Inte sparat än – försöker igen (%(n)s svar väntar)", n="{n}"),
+        "gone": _("Inte sparat än. Öppna din länk igen eller be din handledare om hjälp. "
+                  "Svaren finns kvar här."),
+        "dropped": _("Svaret på ”%(question)s” sparades inte: %(reason)s",
+                     question="{question}", reason="{reason}"),
+        "no_connection": _("Ingen anslutning just nu. Du kan fortsätta svara."),
         "sent": _("Alla svar är sparade"),
         "offline_end": _("Du har svarat på alla frågor. Svaren skickas när nätet är tillbaka."),
         "leave": _("Några svar är inte sparade än. Stäng inte sidan."),
@@ -297,9 +323,69 @@ def save(qid: int) -> Any:
         db.session.commit()
     except AnswerRejected as e:
         db.session.rollback()
-        return {"error": str(e.message)}, e.status
+        return {"error": str(e.message), "code": e.code}, e.status
     return {"ok": True,
             "next": _after_save(qid, data["item"], data.get("return") == "summary", items)}
+
+
+@bp.get("/q/<int:qid>/nyckel")
+def token(qid: int) -> Any:
+    """A fresh CSRF token for the tap script, whose page may be older than the server's key
+    (a SECRET_KEY rotation, or a copy of the page kept for offline use). 404 when this browser
+    may no longer answer the questionnaire (its session ended): the script then keeps its
+    answers and asks the participant to open their link again."""
+    _questionnaire(qid)
+    return {"csrf_token": generate_csrf()}
+
+
+@bp.get("/q/kvar")
+def keep_alive() -> Any:
+    """'Still here': the tablet's script calls this while the participant touches the screen,
+    so that a handed-over tablet in use does not lock (staff.handover_lock counts requests)."""
+    return {"ok": True}
+
+
+@bp.get("/q/utan-nat/<locale>")
+def offline_page(locale: str) -> Any:
+    """The page the service worker shows for a page it cannot reach or has no copy of, in the
+    participant's language (kept by static/js/offline.js while the network is there)."""
+    if locale not in available_locales():
+        abort(404)
+    g.participant_language = locale
+    return render_template("participant/offline.html")
+
+
+@bp.get("/sw.js")
+def service_worker() -> Any:
+    """The service worker, served from the site's root so that it may control /q/ (a script
+    under /static/ could only control /static/). Never cached long: a new version must reach
+    the tablets."""
+    script = (Path(current_app.static_folder) / "js" / "sw.js").read_bytes()
+    response = current_app.response_class(script, mimetype="text/javascript")
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@bp.get("/manifest.webmanifest")
+def manifest() -> Any:
+    """The web app manifest: the questions can be installed on the tablet's home screen."""
+    icon = url_for("static", filename="img/stegvis-512.png")
+    body = {
+        "id": "/q/", "name": "Stegvis", "short_name": "Stegvis",
+        "start_url": url_for(".current"), "scope": "/q/", "display": "standalone",
+        "background_color": "#f3f4f6", "theme_color": "#1d4ed8",
+        "icons": [
+            {"src": url_for("static", filename="img/stegvis-192.png"), "sizes": "192x192",
+             "type": "image/png"},
+            {"src": icon, "sizes": "512x512", "type": "image/png", "purpose": "any"},
+            {"src": url_for("static", filename="img/stegvis.svg"), "sizes": "any",
+             "type": "image/svg+xml"},
+        ],
+    }
+    response = current_app.response_class(json.dumps(body),
+                                          mimetype="application/manifest+json")
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    return response
 
 
 @bp.get("/q/<int:qid>/sammanfattning")

@@ -39,11 +39,12 @@ from questionnaire import (
     codes,
     instruments,
     links,
+    lockout,
     privacy,
     schedule,
 )
-from questionnaire.auth import role_required
-from questionnaire.extensions import db, limiter
+from questionnaire.auth import end_sessions, role_required
+from questionnaire.extensions import db
 from questionnaire.i18n import (
     LANGUAGES,
     available_locales,
@@ -71,6 +72,7 @@ from questionnaire.models import (
     User,
     utcnow,
 )
+from questionnaire.pages import wants_json
 from questionnaire.participant import SCOPE, grant
 from questionnaire.schedule import TIMEPOINT_LABELS
 
@@ -189,7 +191,12 @@ def register() -> Any:
 @bp.get("/deltagare/<code>")
 @role_required(*CASEWORK)
 def participant(code: str) -> Any:
-    enrolment = _enrolment(code)
+    return _participant_page(_enrolment(code))
+
+
+def _participant_page(enrolment: Enrolment, link_url: str | None = None) -> Any:
+    """The participant's page; with `link_url`, a new one-time link shown this once (rendered
+    straight from the POST, so the link is never kept in the session cookie)."""
     done = answers.completed_slots(enrolment)
     slots = schedule.timeline(enrolment, enrolment.insats, done, dt.date.today())
     staff_done = answers.completed_slots(enrolment, "handledare")
@@ -200,7 +207,7 @@ def participant(code: str) -> Any:
         staff_done=staff_done, labels=TIMEPOINT_LABELS, titles=_titles(),
         self_ratings=_self_ratings(enrolment),
         display=codes.display, exit_reasons=EXIT_REASONS, exit_labels=EXIT_REASON_LABELS,
-        today=dt.date.today(), link_url=session.pop("new_link", None),
+        today=dt.date.today(), link_url=link_url,
         language_name=language_name(enrolment.participant.language or "sv"),
         language_reviewed=language_info(enrolment.participant.language).reviewed,
     )
@@ -239,8 +246,7 @@ def create_link(code: str) -> Any:
     token = links.create(enrolment.participant)
     audit.record("create_link", user_id=current_user.id, subject=enrolment.participant.code)
     db.session.commit()
-    session["new_link"] = links.url(token)  # shown once on the participant's page
-    return redirect(url_for(".participant", code=enrolment.participant.code))
+    return _participant_page(enrolment, link_url=links.url(token))  # shown once
 
 
 # --- Tablet hand-over ------------------------------------------------------------------------
@@ -248,6 +254,14 @@ def create_link(code: str) -> Any:
 def _participant_endpoint(endpoint: str | None) -> bool:
     return bool(endpoint) and (endpoint.startswith("participant.") or endpoint in (
         "static", "staff.handback"))
+
+
+#: Posting an answer: refused once the tablet is locked, and the lock screen then says so.
+ANSWER_ENDPOINTS = ("participant.save", "participant.question")
+#: Fetched by the browser on its own (service worker updates, the manifest): not a sign that
+#: someone is using the tablet.
+BACKGROUND_ENDPOINTS = ("participant.service_worker", "participant.manifest",
+                        "participant.offline_page", "static")
 
 
 def handover_lock() -> Any:
@@ -262,9 +276,14 @@ def handover_lock() -> Any:
         return None
     if idle or state.get("locked") or not _participant_endpoint(request.endpoint):
         state["locked"] = True
+        if request.method == "POST" and request.endpoint in ANSWER_ENDPOINTS:
+            state["unsaved"] = True  # the lock screen must not say this answer was saved
         session[HANDOVER] = state
+        if wants_json():
+            return {"code": "locked", "lock_url": url_for("staff.handback")}, 401
         return redirect(url_for("staff.handback"))
-    state["seen"] = now
+    if request.endpoint not in BACKGROUND_ENDPOINTS:
+        state["seen"] = now
     session[HANDOVER] = state
     return None
 
@@ -296,22 +315,28 @@ def handover(code: str) -> Any:
     return redirect(url_for("participant.resume", qid=due[0].id))
 
 
-def _handback_limit() -> str:
-    return current_app.config["LOGIN_LIMIT"]
-
-
 @bp.route("/lamna-tillbaka", methods=["GET", "POST"])
-@limiter.limit(_handback_limit, methods=["POST"])
 def handback() -> Any:
-    """The locked screen: back to the staff view only with the handledare's password."""
+    """The locked screen: back to the staff view only with the handledare's password. Wrong
+    passwords lock it per handledare, not per address (tablets share the proxy's address), counted
+    in the database (questionnaire/lockout.py)."""
     state = session.get(HANDOVER)
     if not state or not current_user.is_authenticated:
         return redirect(url_for("auth.login"))
+    if request.args.get("las") and not state.get("locked"):  # locked by the tablet's own timer
+        state["locked"] = True
+        session[HANDOVER] = state
     person = db.session.scalar(sa.select(Participant).where(Participant.code == state["code"]))
     g.participant_language = person.language if person else None  # the screen is theirs
     error = None
     if request.method == "POST":
+        keys = lockout.handback_keys(current_user.id)
+        if lockout.locked(keys):  # refused before the password is checked
+            audit.record("handback_refused", user_id=current_user.id, subject=state["code"])
+            db.session.commit()
+            abort(429)
         if check_password_hash(current_user.password_hash, request.form.get("password", "")):
+            lockout.succeeded(keys)
             session.pop(HANDOVER, None)
             session.pop(SCOPE, None)
             if state.get("staff_lang"):
@@ -321,13 +346,15 @@ def handback() -> Any:
             audit.record("handback", user_id=current_user.id, subject=state["code"])
             db.session.commit()
             return redirect(url_for(".participant", code=state["code"]))
+        lockout.failed(keys)
         audit.record("handback_failed", user_id=current_user.id, subject=state["code"])
         db.session.commit()
         error = _("Fel lösenord.")
     open_q = next((qid for qid in session.get(SCOPE, {}).get("qs", [])
                    if answers.is_open(qid)), None)
     return render_template("staff/handback.html", error=error, open_q=open_q,
-                           locked=state.get("locked")), 401 if error else 200
+                           locked=state.get("locked"), unsaved=state.get("unsaved")
+                           ), 401 if error else 200
 
 
 @bp.post("/deltagare/<code>/mina-uppgifter")
@@ -682,16 +709,15 @@ def users() -> Any:
             errors.append(_("Välj en roll."))
         if not errors:
             new_password = secrets.token_urlsafe(12)
-            db.session.add(User(email=email, role=role,
+            db.session.add(User(email=email, role=role, must_change_password=True,
                                 password_hash=generate_password_hash(new_password)))
             audit.record("create_user", user_id=current_user.id, subject=email, role=role)
             db.session.commit()
-            flash(_("Kontot %(email)s är skapat. Tillfälligt lösenord: %(pw)s — lämna det "
-                    "personligen och be personen byta det.", email=email, pw=new_password))
-            return redirect(url_for(".users"))
     rows = db.session.scalars(sa.select(User).order_by(User.role, User.email)).all()
-    return render_template("staff/users.html", users=rows, errors=errors, roles=ROLES), (
-        400 if errors else 200)
+    # The temporary password is shown on this response only: never kept in the session cookie.
+    created = (email, new_password) if new_password else None
+    return render_template("staff/users.html", users=rows, errors=errors, roles=ROLES,
+                           created=created), 400 if errors else 200
 
 
 @bp.post("/anvandare/<int:user_id>/aktiv")
@@ -704,6 +730,8 @@ def toggle_user(user_id: int) -> Any:
         flash(_("Du kan inte stänga av ditt eget konto."))
         return redirect(url_for(".users")), 303
     user.active = not user.active
+    if not user.active:
+        end_sessions(user)
     audit.record("user_active" if user.active else "user_inactive", user_id=current_user.id,
                  subject=user.email)
     db.session.commit()

@@ -22,7 +22,7 @@ def test_answers_tapped_offline_are_sent_once_when_back_online(live_server, brow
     token = links.create(person)
     db.session.commit()
     page.goto(f"{live_server}/l/{token}")
-    page.wait_for_selector("#progress")
+    expect(page.locator("#progress")).to_have_text("Fråga 1 av 6")
 
     context.set_offline(True)
     for step, progress in ((2, "Fråga 2 av 6"), (5, "Fråga 3 av 6"), (3, "Fråga 4 av 6")):
