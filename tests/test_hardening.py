@@ -22,7 +22,6 @@ from questionnaire.extensions import db
 from questionnaire.models import AuditEvent, InsatsStaff, ParticipantLink, User
 from tests.conftest import (
     PASSWORD,
-    TEST_DB,
     IsolatedClient,
     csrf_token,
     fill_in,
@@ -338,8 +337,8 @@ def test_a_too_large_request_gets_a_clear_413(client):
     assert "för stort" in response.text
 
 
-@pytest.mark.skipif(bool(TEST_DB), reason="the SQLite file only")
 def test_the_sqlite_file_is_created_readable_by_its_owner_only(tmp_path):
+    """Its own SQLite file, in the PostgreSQL run too (nothing is skipped in CI)."""
     old = os.umask(0o022)
     try:
         path = tmp_path / "fresh.db"
@@ -408,7 +407,7 @@ def test_command_line_actions_are_audited(runner, make_participant, tmp_path):
     assert '"answers": 6' in events["import_answers"].details
 
 
-@pytest.mark.skipif(not TEST_DB, reason="PostgreSQL grants")
+@pytest.mark.postgresql
 def test_on_postgresql_the_audit_log_needs_no_update_or_delete_grant(client, make_user, app):
     """docs/operations.md tells PostgreSQL installations to REVOKE UPDATE, DELETE on audit_event
     from the app's role: chaining a row must not need them."""
