@@ -123,7 +123,9 @@ def measure() -> dict:
 
     from questionnaire import instruments
 
-    skapa = instruments.get("skapa").items[0]  # Swedish: the msgids are the Swedish texts
+    # the shipped SKAPA file's first question, in Swedish (the msgids are the Swedish texts)
+    shipped = instruments.read((instruments.FILES / "skapa.xlsx").read_bytes())
+    skapa = instruments.xlsform.build(shipped, 1).items[0]
 
     floor_base, floor_server = serve(floor_app(skapa.text, [s.label for s in skapa.scale.steps]))
     with tempfile.TemporaryDirectory() as tmp:
