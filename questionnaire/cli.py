@@ -151,13 +151,17 @@ def import_answers(file: Path) -> None:
             click.echo(f"{file.name}:{line}: {reason}", err=True)
         fail(_("Inget importerades: %(n)s fel.", n=len(result.errors)))
     audit.record("import_answers", file=file.name, questionnaires=result.questionnaires,
-                 answers=result.answers, new_participants=result.new_participants)
+                 answers=result.answers, new_participants=result.new_participants,
+                 anonymous_responses=result.responses)
     try:
         db.session.commit()
     except sa.exc.SQLAlchemyError as e:
         fail(_("Inget importerades: databasen sa nej (%(e)s).", e=type(e).__name__))
     click.echo(_("Importerade %(q)s enkäter med %(a)s svar (%(p)s nya deltagare).",
                  q=result.questionnaires, a=result.answers, p=result.new_participants))
+    if result.responses:
+        click.echo(_("Därav %(n)s anonyma svar på formulär för yrkesverksamma (inga deltagare).",
+                     n=result.responses))
 
 
 def _date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt.date | None:
