@@ -181,6 +181,15 @@ def _value_and_date(v: dict[str, str], inst: instruments.Instrument | None, toda
     return step, text, answered_on
 
 
+def _group(row: Row) -> tuple[str, str, str, str]:
+    """The rows of one questionnaire: participant, instrument, timepoint, respondent. For a
+    professional form, the number and form of one paper response, and its date: forms are
+    numbered anew each round, so the same number a year later is another response."""
+    if row.anonymous:
+        return (row.participant, row.instrument, row.answered_on.isoformat(), "")
+    return (row.participant, row.instrument, row.timepoint, row.respondent)
+
+
 def _new_codes(rows: list[Row], result: Result) -> None:
     """A code Stegvis does not know becomes a new participant only if it is a generated code
     (its check character right) or a legacy code of the documented shape (codes.is_legacy);
@@ -213,8 +222,8 @@ def _check_groups(rows: list[Row], result: Result) -> None:
     people: dict[str, Row] = {}
     groups: dict[tuple[str, str, str, str], list[Row]] = defaultdict(list)
     for row in rows:
-        if row.anonymous:  # one response: the same number and instrument
-            groups[(row.participant, row.instrument, "", "")].append(row)
+        if row.anonymous:  # one response: the same number, instrument and date
+            groups[_group(row)].append(row)
             continue
         first = people.setdefault(row.participant, row)
         for attr, label in (("gender", _("kön")), ("birth_year", _("födelseår"))):
@@ -222,8 +231,17 @@ def _check_groups(rows: list[Row], result: Result) -> None:
                 result.errors.append((row.line, _(
                     "%(label)s för %(code)s skiljer sig från rad %(first)s",
                     label=label, code=row.written, first=first.line)))
-        groups[(row.participant, row.instrument, row.timepoint, row.respondent)].append(row)
+        groups[_group(row)].append(row)
+    months: dict[tuple[str, str, str], int] = {}
     for group in groups.values():
+        first = group[0]
+        if first.anonymous:  # one paper form with two dates is a typo, not two responses
+            month = (first.participant, first.instrument, surveys.month_of(first.answered_on))
+            if months.setdefault(month, first.line) != first.line:
+                result.errors.append((first.line, _(
+                    "svar nummer %(number)s på %(inst)s finns redan på rad %(first)s med ett "
+                    "annat datum samma månad", number=first.written, inst=first.instrument,
+                    first=months[month])))
         seen: dict[str, int] = {}
         for row in group:
             if row.answered_on != group[0].answered_on:
@@ -254,7 +272,7 @@ def _check_groups(rows: list[Row], result: Result) -> None:
 
 def _existing(rows: list[Row], result: Result) -> None:
     """A questionnaire that already exists in Stegvis is not imported again."""
-    groups = {(r.participant, r.instrument, r.timepoint, r.respondent): r for r in rows}
+    groups = {_group(r): r for r in rows}
     for (_code, instrument, timepoint, respondent), row in groups.items():
         if row.anonymous:
             if surveys.paper_exists(instrument, row.participant, surveys.month_of(
@@ -345,7 +363,7 @@ def store(rows: list[Row], result: Result) -> None:
     """Write validated rows (flushes; the caller commits)."""
     groups: dict[tuple[str, str, str, str], list[Row]] = defaultdict(list)
     for row in rows:
-        groups[(row.participant, row.instrument, row.timepoint, row.respondent)].append(row)
+        groups[_group(row)].append(row)
     for (code, instrument, timepoint, respondent), group in groups.items():
         first = group[0]
         if first.anonymous:

@@ -135,3 +135,20 @@ def test_the_database_refuses_a_step_outside_the_items_scale(app, runner, tmp_pa
     with pytest.raises(sa.exc.IntegrityError):  # the item's scale is 1-6 (composite key)
         db.session.commit()
     db.session.rollback()
+
+
+def test_the_same_number_in_another_round_is_another_response(runner, tmp_path):
+    """Paper forms are numbered anew each round: number 1 of last year and of this year are two
+    responses; the same number with two days of one month is a typo."""
+    lines = [row("1", "nns-styrelse", "B12", 4, day="2025-04-10"),
+             row("1", "nns-styrelse", "B14a", 2, day="2025-04-10"),
+             row("1", "nns-styrelse", "B12", 5, day="2026-04-08")]
+    result = runner.invoke(args=["import-answers", str(write(tmp_path, lines))])
+    assert result.exit_code == 0, result.output
+    assert sorted(db.session.scalars(sa.select(SurveyResponse.answered_month))) == [
+        "2025-04", "2026-04"]
+    typo = [row("2", "nns-styrelse", "B12", 4, day="2026-04-08"),
+            row("2", "nns-styrelse", "B14a", 4, day="2026-04-09")]
+    result = runner.invoke(args=["import-answers", str(write(tmp_path, typo, name="t.csv"))])
+    assert result.exit_code != 0
+    assert "t.csv:3: svar nummer 2 på nns-styrelse finns redan på rad 2" in result.output
