@@ -151,13 +151,17 @@ def import_answers(file: Path) -> None:
             click.echo(f"{file.name}:{line}: {reason}", err=True)
         fail(_("Inget importerades: %(n)s fel.", n=len(result.errors)))
     audit.record("import_answers", file=file.name, questionnaires=result.questionnaires,
-                 answers=result.answers, new_participants=result.new_participants)
+                 answers=result.answers, new_participants=result.new_participants,
+                 anonymous_responses=result.responses)
     try:
         db.session.commit()
     except sa.exc.SQLAlchemyError as e:
         fail(_("Inget importerades: databasen sa nej (%(e)s).", e=type(e).__name__))
     click.echo(_("Importerade %(q)s enkäter med %(a)s svar (%(p)s nya deltagare).",
                  q=result.questionnaires, a=result.answers, p=result.new_participants))
+    if result.responses:
+        click.echo(_("Därav %(n)s anonyma svar på formulär för yrkesverksamma (inga deltagare).",
+                     n=result.responses))
 
 
 def _date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt.date | None:
@@ -196,12 +200,15 @@ def with_period(f):
 @click.argument("name", type=click.Choice(sorted(reports.REPORTS)))
 @with_period
 @click.option("--min-group", type=click.IntRange(1, 1000), default=10, show_default=True)
+@click.option("--min-group-professional", type=click.IntRange(1, 1000), default=5,
+              show_default=True, help="nns: the small-group rule of the professional forms.")
 @click.option("--instrument", "instrument_key", default=reports.DEFAULT_INSTRUMENT,
               show_default=True, help="The self-rating instrument (progression, profile).")
 @click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), default="csv")
 @click.option("--out", type=click.Path(dir_okay=False), default=None)
 def report(name: str, start: dt.date | None, end: dt.date | None, insats: str | None,
-           min_group: int, instrument_key: str, fmt: str, out: str | None) -> None:
+           min_group: int, min_group_professional: int, instrument_key: str, fmt: str,
+           out: str | None) -> None:
     """Group reports: nns, progression, profile, skapa (small groups suppressed)."""
     if fmt == "xlsx" and out is None:
         fail(_("Excel skrivs till en fil: ange --out"))
@@ -212,7 +219,8 @@ def report(name: str, start: dt.date | None, end: dt.date | None, insats: str | 
         fail(_("Instrumentet %(key)s finns inte", key=instrument_key))
     if name in ("progression", "profile") and not (inst.individual_results and inst.areas):
         fail(_("%(key)s är ingen självskattning med områden", key=instrument_key))
-    filters = dataclasses.replace(filters, instrument=inst.key)
+    filters = dataclasses.replace(filters, instrument=inst.key,
+                                  min_group_professional=min_group_professional)
     header, rows = reports.REPORTS[name].header(filters), reports.REPORTS[name].rows(filters)
     try:
         if fmt == "xlsx":
@@ -227,7 +235,8 @@ def report(name: str, start: dt.date | None, end: dt.date | None, insats: str | 
     except OSError as e:
         fail(_("Kan inte skriva %(out)s: %(e)s", out=out or "stdout", e=e.strerror or e))
     audit.record("report", report=name, start=start, end=end, insats=insats,
-                 min_group=min_group, instrument=inst.key, rows=len(rows))
+                 min_group=min_group, min_group_professional=min_group_professional,
+                 instrument=inst.key, rows=len(rows))
     db.session.commit()
 
 

@@ -127,6 +127,8 @@ def from_environment(instance: Path, overrides: dict) -> dict:
         "LINK_LIMIT": env.get("STEGVIS_LINK_LIMIT", "30 per minute"),
         # Group figures about fewer persons than this are not shown (domain.md, small groups).
         "REPORT_MIN_GROUP": int(env.get("STEGVIS_MIN_GROUP", "10")),
+        # The same for the professional NNS rows (personal, remittent, chefsgrupp, styrelse).
+        "REPORT_MIN_GROUP_PROFESSIONAL": int(env.get("STEGVIS_MIN_GROUP_PROFESSIONAL", "5")),
         # No form or answer comes near this; anything larger is refused with a 413 page.
         "MAX_CONTENT_LENGTH": int(env.get("STEGVIS_MAX_REQUEST_KB", "256")) * 1024,
     }

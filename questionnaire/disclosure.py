@@ -20,6 +20,11 @@ report a user can ask for:
    gender grid, one insats only with an insats grid. Otherwise it is blank, exactly like a row
    without data (and the per-row rule of domain.md still applies on top).
 
+The professional NNS rows (anonymous responses of personal, remittent, chefsgrupp, styrelse) have
+no gender and are not split by insats: their cells are the quarters alone, their grids quarter,
+half or year without gender or insats, and their K is the professional one (default 5). A report
+for one insats leaves them blank. (A response keeps its month only; the periods are whole months.)
+
 Every figure shown is thus a sum over cells that hold 0 or at least K persons: subtracting any two
 reports (or adding and subtracting several) can only give sums over such cells, never a group of
 1..K-1 persons. `tests/test_report_periods.py` checks this over every allowed pair. The command
@@ -52,6 +57,9 @@ class Shape:
     group: str | None = "group"  # the column naming the gender row; None: one row for everyone
     persons: str | None = "n"  # the column with the persons a row is about
     group_columns: bool = False  # one column per gender group instead (the exits report)
+    #: Counted per insats (cells of quarter x insats); False: the quarters alone, and a report
+    #: for one insats shows nothing (the professional NNS rows).
+    insats_split: bool = True
 
     def sizes(self, rows: list[dict]) -> dict[tuple[tuple, str], int]:
         found: dict[tuple[tuple, str], int] = {}
@@ -72,6 +80,8 @@ class Shape:
 
 SHAPES = {
     "nns": Shape(reports.nns_rows, ("form", "item"), persons="answered"),
+    "nns-professional": Shape(reports.nns_professional_rows, ("form", "item"),
+                              persons="answered", insats_split=False),
     "progression": Shape(reports.progression, ()),
     "areas": Shape(reports.progression_areas, ("item",)),
     "profile": Shape(reports.profile, ("timepoint", "respondent", "item"), group=None),
@@ -118,15 +128,17 @@ def _active(year: Period, insatser: list[str]) -> list[str]:
 def grids(shape: Shape, year: Period, insatser: list[str], k: int,
           instrument: str = reports.DEFAULT_INSTRUMENT) -> dict[tuple, Grid | None]:
     """Per row key: the grid its figures are shown in (None: nothing may be shown)."""
-    atoms: dict[tuple[int, str], dict[tuple[tuple, str], int]] = {}
-    active = _active(year, insatser)
+    atoms: dict[tuple[int, str | None], dict[tuple[tuple, str], int]] = {}
+    active = _active(year, insatser) if shape.insats_split else [None]
     for quarter in year.parts("quarter"):
         for name in active:
             rows = shape.compute(Filters(quarter.start, quarter.end, name, 0,
-                                         (year.start, year.end), instrument))
+                                         (year.start, year.end), instrument,
+                                         min_group_professional=0))
             atoms[(quarter.index, name)] = shape.sizes(rows)
     keys = {key for sizes in atoms.values() for key, _group in sizes}
-    return {key: next((g for g in CANDIDATES if _fits(atoms, key, g, shape.gendered, k)), None)
+    candidates = [g for g in CANDIDATES if shape.insats_split or not (g.insatser or g.genders)]
+    return {key: next((g for g in candidates if _fits(atoms, key, g, shape.gendered, k)), None)
             for key in keys}
 
 
@@ -162,18 +174,24 @@ def _suppress(shape: Shape, rows: list[dict], found: dict[tuple, Grid | None], p
 
 
 def report(name: str, period: Period, insats: str | None, k: int,
-           insatser: list[str], instrument: str = reports.DEFAULT_INSTRUMENT) -> list[dict]:
+           insatser: list[str], instrument: str = reports.DEFAULT_INSTRUMENT,
+           k_professional: int = 5) -> list[dict]:
     """A web group report over a whole period, blanked by the rule above (`instrument`: the
-    self-rating the progression, per-area and profile reports are about)."""
-    shape = SHAPES[name]
+    self-rating the progression, per-area and profile reports are about; `k_professional`:
+    the K of the professional NNS rows)."""
 
-    def shown(when: Period) -> list[dict]:
+    def shown(shape: Shape, when: Period, k: int) -> list[dict]:
         year = when.nns_year
         rows = shape.compute(Filters(when.start, when.end, insats, k, (year.start, year.end),
-                                     instrument))
+                                     instrument, min_group_professional=k))
         _suppress(shape, rows, grids(shape, year, insatser, k, instrument), when, insats)
         return rows
 
-    if name == "nns":  # the change against a year earlier, both years under the rule
-        return reports.with_change(shown(period), shown(period.year_earlier()))
-    return shown(period)
+    if name == "nns":  # the participant rows, then the professional rows; the change against
+        # a year earlier, both years under the rule
+        def table(when: Period) -> list[dict]:
+            return [*shown(SHAPES["nns"], when, k),
+                    *shown(SHAPES["nns-professional"], when, k_professional)]
+
+        return reports.with_change(table(period), table(period.year_earlier()))
+    return shown(SHAPES[name], period, k)

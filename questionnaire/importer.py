@@ -3,6 +3,11 @@
 The whole file is validated first. If any row is wrong nothing is imported, and every bad row is
 reported with its line number and the reason. Each group of rows with the same participant,
 instrument, timepoint and respondent becomes one completed questionnaire dated `answered_on`.
+
+The professional NNS forms (an instrument whose `respondents` is personal, remittent, chefsgrupp
+or styrelse) are anonymous: `participant` holds the number of the paper form, gender, birth year,
+timepoint and respondent are empty and the insats may be. Rows with the same number and
+instrument are one response, stored by `surveys.record` with the month only: never a participant.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from questionnaire import caseload, codes, instruments, schedule
+from questionnaire import caseload, codes, instruments, schedule, surveys
 from questionnaire.extensions import db
 from questionnaire.models import (
     GENDERS,
@@ -53,6 +58,8 @@ class Row:
     written: str = ""  # the code as written in the file, for messages
     #: `instrument@version` in the file; None = the newest version.
     version: int | None = None
+    #: A professional form: `participant` is the number of an anonymous response.
+    anonymous: bool = False
 
 
 @dataclass
@@ -61,11 +68,26 @@ class Result:
     questionnaires: int = 0
     answers: int = 0
     new_participants: int = 0
+    #: Anonymous responses to professional forms.
+    responses: int = 0
 
 
 def _parse_row(line: int, raw: dict[str, str], today: dt.date) -> tuple[Row | None, list[str]]:
     v = {k: (raw.get(k) or "").strip() for k in COLUMNS}
     errors: list[str] = []
+    inst = None
+    key, _at, version_text = v["instrument"].partition("@")
+    version = int(version_text) if version_text.isdigit() else None
+    try:
+        if _at and version is None:
+            raise KeyError(key)
+        inst = instruments.get(key, version)
+    except KeyError:
+        errors.append(_("okänt instrument %(v)s (%(known)s; en version skrivs som %(form)s)",
+                        v=v["instrument"], form="KEY@2",
+                        known=", ".join(i.key for i in instruments.published())))
+    if inst is not None and not inst.for_participants:
+        return _parse_anonymous(line, v, inst, today, errors)
     code = v["participant"]
     if not code:
         errors.append(_("deltagarkod saknas (participant)"))
@@ -86,17 +108,6 @@ def _parse_row(line: int, raw: dict[str, str], today: dt.date) -> tuple[Row | No
         errors.append(_("insats saknas"))
     elif len(v["insats"]) > 120:
         errors.append(_("insatsens namn är för långt"))
-    inst = None
-    key, _at, version_text = v["instrument"].partition("@")
-    version = int(version_text) if version_text.isdigit() else None
-    try:
-        if _at and version is None:
-            raise KeyError(key)
-        inst = instruments.get(key, version)
-    except KeyError:
-        errors.append(_("okänt instrument %(v)s (%(known)s; en version skrivs som %(form)s)",
-                        v=v["instrument"], form="KEY@2",
-                        known=", ".join(i.key for i in instruments.published())))
     if v["timepoint"] not in TIMEPOINTS:
         errors.append(_("okänd tidpunkt %(v)s (%(codes)s)", v=v["timepoint"],
                         codes=", ".join(TIMEPOINTS)))
@@ -106,6 +117,42 @@ def _parse_row(line: int, raw: dict[str, str], today: dt.date) -> tuple[Row | No
                         v=respondent))
     elif respondent == "handledare" and inst is not None and not inst.individual_results:
         errors.append(_("%(inst)s besvaras bara av deltagare (gruppenkät)", inst=inst.key))
+    step, text, answered_on = _value_and_date(v, inst, today, errors)
+    if errors:
+        return None, errors
+    return Row(line, codes.normalise(code), gender, birth_year, v["insats"], key,
+               v["timepoint"], respondent, v["item"], step, text, answered_on, code,
+               inst.version), []
+
+
+def _parse_anonymous(line: int, v: dict[str, str], inst: instruments.Instrument,
+                     today: dt.date, errors: list[str]) -> tuple[Row | None, list[str]]:
+    """A row of a professional form: an anonymous response, numbered, never a participant."""
+    number = v["participant"]
+    if not number:
+        errors.append(_("svarets nummer saknas (participant): %(inst)s besvaras anonymt",
+                        inst=inst.key))
+    elif (len(number) > 16 or not number.replace("-", "").isalnum()
+          or not any(c.isdigit() for c in number)):
+        errors.append(_("%(v)s är inget svarsnummer: %(inst)s besvaras anonymt, skriv "
+                        "pappersenkätens nummer (siffror, högst 16 tecken)",
+                        v=number, inst=inst.key))
+    for column in ("gender", "birth_year", "timepoint", "respondent"):
+        if v[column]:
+            errors.append(_("%(column)s ska vara tom: %(inst)s besvaras anonymt (inte "
+                            "%(v)s)", column=column, inst=inst.key, v=v[column]))
+    if len(v["insats"]) > 120:
+        errors.append(_("insatsens namn är för långt"))
+    step, text, answered_on = _value_and_date(v, inst, today, errors)
+    if errors:
+        return None, errors
+    return Row(line, number, None, None, v["insats"], inst.key, "", "", v["item"], step, text,
+               answered_on, number, inst.version, anonymous=True), []
+
+
+def _value_and_date(v: dict[str, str], inst: instruments.Instrument | None, today: dt.date,
+                    errors: list[str]) -> tuple[int | None, str | None, dt.date]:
+    """The item's value (step or text) and `answered_on`, checked; problems go to `errors`."""
     step = text = None
     item = inst.item(v["item"]) if inst is not None else None
     if inst is not None and item is None:
@@ -131,11 +178,16 @@ def _parse_row(line: int, raw: dict[str, str], today: dt.date) -> tuple[Row | No
     except ValueError:
         errors.append(_("datum måste skrivas ÅÅÅÅ-MM-DD (inte %(v)s)", v=v["answered_on"]))
         answered_on = today
-    if errors:
-        return None, errors
-    return Row(line, codes.normalise(code), gender, birth_year, v["insats"], key,
-               v["timepoint"], respondent, v["item"], step, text, answered_on, code,
-               inst.version), []
+    return step, text, answered_on
+
+
+def _group(row: Row) -> tuple[str, str, str, str]:
+    """The rows of one questionnaire: participant, instrument, timepoint, respondent. For a
+    professional form, the number and form of one paper response, and its date: forms are
+    numbered anew each round, so the same number a year later is another response."""
+    if row.anonymous:
+        return (row.participant, row.instrument, row.answered_on.isoformat(), "")
+    return (row.participant, row.instrument, row.timepoint, row.respondent)
 
 
 def _new_codes(rows: list[Row], result: Result) -> None:
@@ -144,6 +196,8 @@ def _new_codes(rows: list[Row], result: Result) -> None:
     never a name. Every row naming such a code is reported."""
     reasons: dict[str, str | None] = {}
     for row in rows:
+        if row.anonymous:
+            continue
         if row.participant not in reasons:
             reason = None
             if caseload.find_participant(row.written) is None:
@@ -168,14 +222,26 @@ def _check_groups(rows: list[Row], result: Result) -> None:
     people: dict[str, Row] = {}
     groups: dict[tuple[str, str, str, str], list[Row]] = defaultdict(list)
     for row in rows:
+        if row.anonymous:  # one response: the same number, instrument and date
+            groups[_group(row)].append(row)
+            continue
         first = people.setdefault(row.participant, row)
         for attr, label in (("gender", _("kön")), ("birth_year", _("födelseår"))):
             if getattr(row, attr) != getattr(first, attr):
                 result.errors.append((row.line, _(
                     "%(label)s för %(code)s skiljer sig från rad %(first)s",
                     label=label, code=row.written, first=first.line)))
-        groups[(row.participant, row.instrument, row.timepoint, row.respondent)].append(row)
+        groups[_group(row)].append(row)
+    months: dict[tuple[str, str, str], int] = {}
     for group in groups.values():
+        first = group[0]
+        if first.anonymous:  # one paper form with two dates is a typo, not two responses
+            month = (first.participant, first.instrument, surveys.month_of(first.answered_on))
+            if months.setdefault(month, first.line) != first.line:
+                result.errors.append((first.line, _(
+                    "svar nummer %(number)s på %(inst)s finns redan på rad %(first)s med ett "
+                    "annat datum samma månad", number=first.written, inst=first.instrument,
+                    first=months[month])))
         seen: dict[str, int] = {}
         for row in group:
             if row.answered_on != group[0].answered_on:
@@ -206,8 +272,16 @@ def _check_groups(rows: list[Row], result: Result) -> None:
 
 def _existing(rows: list[Row], result: Result) -> None:
     """A questionnaire that already exists in Stegvis is not imported again."""
-    groups = {(r.participant, r.instrument, r.timepoint, r.respondent): r for r in rows}
+    groups = {_group(r): r for r in rows}
     for (_code, instrument, timepoint, respondent), row in groups.items():
+        if row.anonymous:
+            if surveys.paper_exists(instrument, row.participant, surveys.month_of(
+                    row.answered_on), row.insats or None):
+                result.errors.append((row.line, _(
+                    "svar nummer %(number)s på %(inst)s från %(month)s finns redan",
+                    number=row.written, inst=instrument,
+                    month=surveys.month_of(row.answered_on))))
+            continue
         person = caseload.find_participant(row.written)
         found = person is not None and db.session.scalar(
             sa.select(Questionnaire.id)
@@ -289,9 +363,12 @@ def store(rows: list[Row], result: Result) -> None:
     """Write validated rows (flushes; the caller commits)."""
     groups: dict[tuple[str, str, str, str], list[Row]] = defaultdict(list)
     for row in rows:
-        groups[(row.participant, row.instrument, row.timepoint, row.respondent)].append(row)
+        groups[_group(row)].append(row)
     for (code, instrument, timepoint, respondent), group in groups.items():
         first = group[0]
+        if first.anonymous:
+            _store_response(group, result)
+            continue
         person = caseload.find_participant(first.written)
         if person is None:
             person = Participant(code=code, gender=first.gender, birth_year=first.birth_year)
@@ -304,7 +381,8 @@ def store(rows: list[Row], result: Result) -> None:
             sa.select(Enrolment).filter_by(participant_id=person.id, insats_id=insats.id)
         )
         start = min(
-            r.answered_on for r in rows if r.participant == code and r.insats == insats.name
+            r.answered_on for r in rows
+            if r.participant == code and r.insats == insats.name and not r.anonymous
         )
         if enrolment is None:
             enrolment = Enrolment(participant_id=person.id, insats_id=insats.id, start_date=start)
@@ -335,6 +413,18 @@ def store(rows: list[Row], result: Result) -> None:
             result.answers += 1
         result.questionnaires += 1
     db.session.flush()
+
+
+def _store_response(group: list[Row], result: Result) -> None:
+    """One anonymous response to a professional form (never a participant)."""
+    first = group[0]
+    inst = instruments.get(first.instrument, first.version)
+    values = {r.item: r.step if r.step is not None else r.text for r in group}
+    surveys.record(inst, values, month=surveys.month_of(first.answered_on), source="paper",
+                   insats=_insats(first.insats) if first.insats else None,
+                   paper_number=first.participant)
+    result.responses += 1
+    result.answers += sum(v is not None for v in values.values())
 
 
 def import_file(data: bytes, today: dt.date | None = None) -> Result:

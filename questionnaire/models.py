@@ -402,3 +402,108 @@ class ActionNote(db.Model):
         sa.ForeignKey("user_account.id", ondelete="SET NULL")
     )
     done_at: so.Mapped[dt.datetime | None] = so.mapped_column()
+
+
+# --- Anonymous answers of professionals (NNS personal, remittent, chefsgrupp, styrelse) --------
+#: Where a professional response came from: a paper form typed in, or a survey round's link.
+SURVEY_SOURCES = ("paper", "web")
+
+
+class SurveyRound(db.Model):
+    """A round of a professional form (e.g. "Personal, NNS 2025/26"), optionally for one insats,
+    with how many were invited. Responses may also come without a round (paper import)."""
+
+    __tablename__ = "survey_round"
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    #: The professional form's key (instruments registry).
+    instrument: so.Mapped[str] = so.mapped_column(sa.String(40))
+    title: so.Mapped[str] = so.mapped_column(sa.String(120))
+    insats_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("insats.id", ondelete="SET NULL"))
+    #: How many were asked to answer (the response rate's denominator); None = not known.
+    invited: so.Mapped[int | None] = so.mapped_column(sa.Integer)
+    created_at: so.Mapped[dt.datetime] = so.mapped_column(default=utcnow)
+    closed_at: so.Mapped[dt.datetime | None] = so.mapped_column()
+
+    __table_args__ = (
+        sa.CheckConstraint("invited IS NULL OR invited > 0", name="invited_positive"),
+    )
+
+
+class SurveyResponse(db.Model):
+    """One anonymous response to a professional form. Never a participant, and nothing that
+    could identify the respondent: no name, no address, no user agent, and the month only."""
+
+    __tablename__ = "survey_response"
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    instrument_version_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("instrument_version.id"))
+    #: Denormalised from the version (reports count responses per form across versions).
+    instrument: so.Mapped[str] = so.mapped_column(sa.String(40), index=True)
+    round_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("survey_round.id", ondelete="SET NULL"))
+    insats_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("insats.id", ondelete="SET NULL"))
+    #: YYYY-MM: the month it was answered (never the day or the time).
+    answered_month: so.Mapped[str] = so.mapped_column(sa.String(7), index=True)
+    #: paper / web
+    source: so.Mapped[str] = so.mapped_column(sa.String(10))
+    #: The paper form's number as typed in (import-answers' `participant` column), so that the
+    #: same form is not imported twice; None for web answers.
+    paper_number: so.Mapped[str | None] = so.mapped_column(sa.String(16))
+
+    answers: so.Mapped[list[SurveyAnswer]] = so.relationship(
+        back_populates="response", cascade="all, delete-orphan")
+
+    __table_args__ = (
+        sa.UniqueConstraint("id", "instrument_version_id"),
+        sa.CheckConstraint(_in("source", SURVEY_SOURCES), name="source_known"),
+        sa.CheckConstraint(
+            "length(answered_month) = 7 AND substr(answered_month, 5, 1) = '-'"
+            " AND substr(answered_month, 6, 2) BETWEEN '01' AND '12'",
+            name="answered_month_format"),
+        sa.CheckConstraint("(source = 'paper') = (paper_number IS NOT NULL)",
+                           name="paper_number_only_on_paper"),
+    )
+
+
+class SurveyAnswer(db.Model):
+    """One answered item of a professional response (a skipped item has no row)."""
+
+    __tablename__ = "survey_answer"
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    response_id: so.Mapped[int] = so.mapped_column(index=True)
+    instrument_version_id: so.Mapped[int] = so.mapped_column()
+    item_key: so.Mapped[str] = so.mapped_column(sa.String(10))
+    #: Copied from the item so that the database can check the step's range (as `answer`).
+    scale_min: so.Mapped[int] = so.mapped_column(sa.Integer)
+    scale_max: so.Mapped[int] = so.mapped_column(sa.Integer)
+    step: so.Mapped[int | None] = so.mapped_column(sa.Integer)
+    text: so.Mapped[str | None] = so.mapped_column(sa.Text)
+
+    response: so.Mapped[SurveyResponse] = so.relationship(back_populates="answers")
+
+    __table_args__ = (
+        sa.UniqueConstraint("response_id", "item_key"),
+        sa.ForeignKeyConstraint(
+            ["response_id", "instrument_version_id"],
+            ["survey_response.id", "survey_response.instrument_version_id"],
+            ondelete="CASCADE", name="fk_survey_answer_response_version",
+        ),
+        sa.ForeignKeyConstraint(
+            ["instrument_version_id", "item_key", "scale_min", "scale_max"],
+            [
+                "instrument_item.instrument_version_id",
+                "instrument_item.key",
+                "instrument_item.scale_min",
+                "instrument_item.scale_max",
+            ],
+            name="fk_survey_answer_item_scale",
+        ),
+        sa.CheckConstraint(
+            "step IS NULL OR (scale_max > 0 AND step >= scale_min AND step <= scale_max)",
+            name="step_in_scale",
+        ),
+        sa.CheckConstraint("text IS NULL OR scale_max = 0", name="text_only_free_text"),
+        sa.CheckConstraint("(step IS NULL) <> (text IS NULL)", name="one_value"),
+    )

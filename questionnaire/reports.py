@@ -11,6 +11,12 @@ so neither can be derived from Samtliga. "Persons" are those who answered the it
 respondenter ... som har besvarat en fråga"). A blanked row looks exactly like a row with no data.
 Known limit of that rule: Samtliga minus kvinnor minus män gives the figures of the people of
 neither group (annat, not stated), however few they are.
+
+The NNS table also has the four professional respondent groups (personal, remittent, chefsgrupp,
+styrelse): anonymous responses (questionnaire.surveys), one `samtliga` row per item, n = the
+responses to the form in the period, their own small-group threshold (`min_group_professional`,
+default 5: NNS publishes a board of six). A response keeps only its month, so a period counts
+the responses of every month it touches.
 """
 
 from __future__ import annotations
@@ -24,7 +30,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import sqlalchemy as sa
 
-from questionnaire import instruments
+from questionnaire import instruments, surveys
 from questionnaire.extensions import db
 from questionnaire.models import (
     EXIT_REASONS,
@@ -41,6 +47,9 @@ from questionnaire.schedule import timeline
 GROUPS = ("samtliga", "kvinnor", "man")
 GENDER_OF_GROUP = {"kvinnor": "kvinna", "man": "man"}
 NNS_FORMS = {"pagaende": "nns-pagaende", "avslut": "nns-avslut"}
+#: The professional respondent groups' forms (domain.md part B: `form` of `report nns`).
+NNS_PROFESSIONAL_FORMS = {"personal": "nns-personal", "remittent": "nns-remittent",
+                          "chefsgrupp": "nns-chefsgrupp", "styrelse": "nns-styrelse"}
 YES = 2
 
 NNS_HEADER = ("form", "item", "group", "n", "answered", "negative_pct", "neutral_pct",
@@ -63,6 +72,8 @@ class Filters:
     population: tuple[dt.date, dt.date] | None = None
     #: The self-rating instrument (progression, profile, per-area change).
     instrument: str = DEFAULT_INSTRUMENT
+    #: The small-group threshold of the professional NNS rows (`--min-group-professional`).
+    min_group_professional: int = 5
 
     def completed_in_period(self, query: sa.Select) -> sa.Select:
         """Only questionnaires completed in the period (both dates inclusive)."""
@@ -200,8 +211,11 @@ def _by_group(counts: dict[str, int]) -> dict[str, int]:
 
 
 def nns(filters: Filters) -> list[dict]:
+    """The NNS table: the participant forms' rows, then the professional forms' rows."""
     earlier_filters = filters.year_earlier()
-    return with_change(nns_rows(filters), nns_rows(earlier_filters) if earlier_filters else [])
+    earlier = ([*nns_rows(earlier_filters), *nns_professional_rows(earlier_filters)]
+               if earlier_filters else [])
+    return with_change([*nns_rows(filters), *nns_professional_rows(filters)], earlier)
 
 
 def with_change(current: list[dict], earlier: list[dict]) -> list[dict]:
@@ -239,19 +253,53 @@ def nns_rows(filters: Filters) -> list[dict]:
                 row.update(form=form, item=item.key, group=group)
                 if group in shown:
                     h = _for_group(hist, group, range(1, item.scale_max + 1))
-                    a = answered[group]
-                    row.update(n=asked[group], answered=a,
-                               response_rate_pct=pct(a, asked[group]))
-                    if item.scale_max == 2:  # yes/no
-                        row.update(negative_pct=pct(h[1], a), positive_pct=pct(h[YES], a))
-                    else:
-                        row.update(
-                            negative_pct=pct(h[1] + h[2], a), neutral_pct=pct(h[3], a),
-                            positive_pct=pct(sum(h[s] for s in range(4, item.scale_max + 1)), a),
-                            clearly_positive_pct=pct(
-                                sum(h[s] for s in range(5, item.scale_max + 1)), a),
-                        )
+                    row.update(_nns_figures(item, h, asked[group], answered[group]))
                 rows.append(row)
+    return rows
+
+
+def _nns_figures(item: instruments.Item, h: dict[int, int], asked: int,
+                 answered: int) -> dict:
+    """n, answered and the shares of one NNS row (h: answers per step)."""
+    a = answered
+    figures = {"n": asked, "answered": a, "response_rate_pct": pct(a, asked)}
+    if item.scale_max == 2:  # yes/no
+        figures.update(negative_pct=pct(h[1], a), positive_pct=pct(h[YES], a))
+    else:
+        figures.update(
+            negative_pct=pct(h[1] + h[2], a), neutral_pct=pct(h[3], a),
+            positive_pct=pct(sum(h[s] for s in range(4, item.scale_max + 1)), a),
+            clearly_positive_pct=pct(sum(h[s] for s in range(5, item.scale_max + 1)), a),
+        )
+    return figures
+
+
+def nns_professional_rows(filters: Filters) -> list[dict]:
+    """The professional forms' rows of the NNS table (without `change_pp`): one `samtliga` row
+    per item; n = the form's responses in the period (of the insats, if one is chosen)."""
+    responses, steps = surveys.counts(NNS_PROFESSIONAL_FORMS.values(), filters.start,
+                                      filters.end, filters.insats)
+    rows = []
+    for form, key in NNS_PROFESSIONAL_FORMS.items():
+        try:
+            inst = instruments.get(key)
+        except KeyError:  # a database where the form was never published
+            continue
+        for item in inst.items:
+            if item.is_text:
+                continue
+            h = defaultdict(int, {s: steps.get((key, item.key, s), 0)
+                                  for s in range(1, item.scale_max + 1)})
+            if item.show_if is None:
+                asked = responses.get(key, 0)
+            else:
+                asked = steps.get((key, item.show_if.item, item.show_if.step), 0)
+            answered = sum(h.values())
+            row = dict.fromkeys(NNS_HEADER)
+            row.update(form=form, item=item.key, group="samtliga")
+            if answered >= filters.min_group_professional:
+                row.update(_nns_figures(item, h, asked, answered))
+            rows.append(row)
     return rows
 
 

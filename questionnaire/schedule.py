@@ -30,9 +30,10 @@ MONTHS = {"3m": 3, "6m": 6, "9m": 9, "12m": 12, "18m": 18, "24m": 24}
 
 def default_schedule() -> list[ScheduleEntry]:
     """A new insats's schedule: each instrument at the timepoints its file names
-    (`default_timepoints`); the samordnare changes it per insats."""
+    (`default_timepoints`); the samordnare changes it per insats. Only forms that participants
+    answer: a professional form is never on a schedule."""
     return [ScheduleEntry(instrument=inst.key, timepoint=t)
-            for inst in instruments.published() for t in inst.default_timepoints]
+            for inst in instruments.for_participants() for t in inst.default_timepoints]
 
 
 def add_months(day: dt.date, months: int) -> dt.date:

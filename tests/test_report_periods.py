@@ -14,7 +14,7 @@ from questionnaire import disclosure, periods
 from questionnaire.extensions import db
 from questionnaire.models import Enrolment, Participant
 from questionnaire.reports import GROUPS
-from tests.reportdata import Data
+from tests.reportdata import HEADER, Data
 
 TODAY = dt.date.today()
 YEAR = periods.last_complete(TODAY)  # the last NNS year that has ended
@@ -205,3 +205,89 @@ def test_no_two_allowed_reports_differ_by_a_small_group(generated, name):
                 (key, "man", period, insats)]
             assert len(rest) == 0 or len(rest) >= K, key  # annat and not stated
 
+
+
+# --- The professional NNS rows (anonymous responses, no gender, not split by insats) -----------
+
+PROFESSIONAL_ITEMS = {"personal": ("P3", "P6", "P8a"), "styrelse": ("B12", "B14a")}
+
+
+@pytest.fixture
+def professional(app, runner, tmp_path):
+    """Two NNS years of paper responses from staff (spread over the months, some for an insats,
+    skipped items) and a board of six answering in one month."""
+    rng = random.Random(15)
+    lines, found, number = [], [], itertools.count(1)
+    for year in (YEAR.year_earlier(), YEAR):
+        answers = [("personal", day_in(year, rng)) for _ in range(30)]
+        board_day = day_in(year, rng)
+        answers += [("styrelse", board_day)] * 6
+        for form, day in answers:
+            insats = rng.choice(["", "", "Alfa", "Beta"])
+            values = {item: (rng.randint(1, 6) if rng.random() > 0.15 else None)
+                      for item in PROFESSIONAL_ITEMS[form]}
+            n = next(number)
+            lines += [f"{n},,,{insats},nns-{form},,,{item},{'' if v is None else v},{day}"
+                      for item, v in values.items()]
+            found.append({"form": form, "month": (day.year, day.month), "values": values})
+    path = tmp_path / "professional.csv"
+    path.write_text("\n".join([HEADER, *lines]) + "\n", encoding="utf-8")
+    result = runner.invoke(args=["import-answers", str(path)])
+    assert result.exit_code == 0, result.output
+    return found
+
+
+def professional_members(found, key, period):
+    """Which responses a professional row is about, from the generated data (by month)."""
+    form, item = key
+
+    def in_period(month):
+        first = dt.date(*month, 1)
+        return period.start <= first <= period.end
+
+    return {n for n, r in enumerate(found) if r["form"] == form and in_period(r["month"])
+            and r["values"].get(item) is not None}
+
+
+def test_professional_rows_follow_the_rule_with_their_own_k(professional):
+    kp = 4
+    allowed = periods.complete(TODAY, YEAR.year_earlier().start)
+    shown: dict[tuple, set[int]] = {}
+    for period, insats in itertools.product(allowed, (None, *INSATSER)):
+        rows = [r for r in disclosure.report("nns", period, insats, K, list(INSATSER),
+                                             k_professional=kp)
+                if r["form"] in ("personal", "remittent", "chefsgrupp", "styrelse")]
+        assert {r["group"] for r in rows} == {"samtliga"}
+        for row in rows:
+            key = (row["form"], row["item"])
+            if row["answered"] is None:
+                continue
+            assert insats is None, (key, period, insats)  # never for one insats
+            who = professional_members(professional, key, period)
+            assert row["answered"] == len(who), (key, period)
+            assert row["answered"] >= kp
+            shown[(key, period)] = who
+    year_rows = {k for (k, p) in shown if p == YEAR}
+    assert ("personal", "P3") in year_rows
+    assert ("styrelse", "B12") in year_rows  # a board of six over the year: shown
+    for (key, _p), who in shown.items():
+        for (other, _q), them in shown.items():
+            if other == key and them <= who:
+                assert len(who - them) == 0 or len(who - them) >= kp, key
+
+
+def test_the_page_shows_the_professional_rows(client, login, app, professional):
+    app.config["REPORT_MIN_GROUP_PROFESSIONAL"] = 3
+    login("samordnare")
+    page = client.get("/personal/rapporter", query_string={"rapport": "nns",
+                                                           "period": YEAR.key})
+    assert page.status_code == 200
+    assert "Styrelse" in page.text
+    assert "B14a" in page.text
+    _response, rows = nns_csv(client, {"period": YEAR.key})
+    board = rows[("styrelse", "B12", "samtliga")]
+    assert int(board["n"]) == 6
+    assert int(board["answered"]) == len(professional_members(professional, ("styrelse", "B12"),
+                                                               YEAR))
+    _response, alfa = nns_csv(client, {"period": YEAR.key, "insats": "Alfa"})
+    assert alfa[("styrelse", "B12", "samtliga")]["n"] == ""

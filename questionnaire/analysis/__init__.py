@@ -19,7 +19,16 @@ from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from questionnaire import audit, disclosure, export, instruments, periods, reports, tables
+from questionnaire import (
+    audit,
+    disclosure,
+    export,
+    instruments,
+    periods,
+    reports,
+    surveys,
+    tables,
+)
 from questionnaire.auth import role_required
 from questionnaire.extensions import db
 from questionnaire.i18n import N_, tr
@@ -52,6 +61,8 @@ COLUMN_LABELS = {
 VALUE_LABELS = {
     "samtliga": N_("Samtliga"), "kvinnor": N_("Kvinnor"), "man": N_("Män"),
     "pagaende": N_("Pågående"), "avslut": N_("Avslut"), "deltagare": N_("Deltagare"),
+    "personal": N_("Personal"), "remittent": N_("Remittenter"),
+    "chefsgrupp": N_("Parternas chefsgrupp"), "styrelse": N_("Styrelse"),
     "handledare": N_("Handledare"), **TIMEPOINT_LABELS, **EXIT_REASON_LABELS,
 }
 #: Reports about one self-rating instrument (the page offers a choice of instrument).
@@ -71,7 +82,8 @@ def nns_period(today: dt.date) -> tuple[dt.date, dt.date]:
 def _earliest() -> dt.date | None:
     """The first day with anything to report (a completed questionnaire or an exit)."""
     first = [db.session.scalar(sa.select(sa.func.min(Questionnaire.completed_at))),
-             db.session.scalar(sa.select(sa.func.min(Enrolment.exit_date)))]
+             db.session.scalar(sa.select(sa.func.min(Enrolment.exit_date))),
+             surveys.earliest()]
     days = [d.date() if isinstance(d, dt.datetime) else d for d in first if d is not None]
     return min(days) if days else None
 
@@ -158,7 +170,8 @@ def report() -> Any:
     if name == "responses":  # today's due and overdue questionnaires: no period, no answers
         rows = chosen_report.rows(filters)
     else:
-        rows = disclosure.report(name, period, chosen["insats"], k, insatser, filters.instrument)
+        rows = disclosure.report(name, period, chosen["insats"], k, insatser, filters.instrument,
+                                 current_app.config["REPORT_MIN_GROUP_PROFESSIONAL"])
     fmt = request.args.get("format", "html")
     audit.record("report", user_id=current_user.id, report=name, format=fmt,
                  period=period.key, start=period.start, end=period.end,
@@ -189,6 +202,7 @@ def report() -> Any:
         header=[_(COLUMN_LABELS.get(h, h)) if not h.startswith("areas_")
                 else _("%% %(k)s områden", k=h.split("_")[1]) for h in header],
         rows=shown, chart=chart, min_group=k,
+        min_group_professional=current_app.config["REPORT_MIN_GROUP_PROFESSIONAL"],
         text_columns=[h in TEXT_COLUMNS for h in header],
     )
 

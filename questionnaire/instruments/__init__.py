@@ -24,7 +24,8 @@ from questionnaire.instruments.xlsform import FormErrors, build, checksum, read,
 from questionnaire.models import InstrumentItem, InstrumentVersion
 
 __all__ = ["FILES", "FormErrors", "Instrument", "Item", "Label", "Scale", "ShowIf", "Step",
-           "export_file", "get", "publish", "published", "read", "sync_shipped", "version_row"]
+           "export_file", "for_participants", "get", "publish", "published", "read",
+           "sync_shipped", "version_row"]
 
 #: The instrument files shipped with Stegvis.
 FILES = Path(__file__).resolve().parent / "files"
@@ -70,8 +71,9 @@ def get(key: str, version: int | None = None) -> Instrument:
 
 
 def _order(inst: Instrument) -> tuple:
-    """Self-ratings first (they open a meeting), then the group surveys; by key."""
-    return (not inst.individual_results, inst.key)
+    """Self-ratings first (they open a meeting), then the group surveys, then the forms that
+    professionals answer; by key."""
+    return (not inst.individual_results, not inst.for_participants, inst.key)
 
 
 def published() -> list[Instrument]:
@@ -87,6 +89,12 @@ def published() -> list[Instrument]:
     if has_app_context():
         g.instruments_published = found
     return found
+
+
+def for_participants() -> list[Instrument]:
+    """The newest version of every instrument that participants answer (what a schedule may
+    give); professional forms are answered anonymously in survey rounds or on paper."""
+    return [i for i in published() if i.for_participants]
 
 
 def versions(key: str) -> list[Instrument]:

@@ -113,6 +113,10 @@ class Instrument:
     languages: tuple[str, ...] = ("sv",)
     #: Timepoints a new insats gives it at (the samordnare changes the schedule per insats).
     default_timepoints: tuple[str, ...] = ()
+    #: Who answers it: "deltagare", or a professional respondent group ("personal", "remittent",
+    #: "chefsgrupp", "styrelse") who answer anonymously, never as a participant (see
+    #: `for_participants`).
+    respondents: str = "deltagare"
     #: The content fingerprint (SHA-256 of the definition without its version).
     checksum: str = ""
     #: The XLSForm content this was read from (stored in the database, exported again).
@@ -121,6 +125,12 @@ class Instrument:
     @property
     def name(self) -> str:
         return self.short_title or self.title
+
+    @property
+    def for_participants(self) -> bool:
+        """Given to participants (schedules, the tablet, the participant catalog); a
+        professional form is answered anonymously in a survey round or on paper."""
+        return self.respondents == "deltagare"
 
     @property
     def areas(self) -> tuple[Item, ...]:

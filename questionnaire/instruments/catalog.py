@@ -2,7 +2,9 @@
 
 The default-language texts of `files/*.xlsx` become msgids of the participant catalog, so the
 shipped instruments are translated like every other text (a file's own label::LANG columns,
-where it has them, come first; see `i18n.tr`).
+where it has them, come first; see `i18n.tr`). Only forms that participants answer are
+extracted: a professional form (settings `respondents`: personal, remittent, chefsgrupp,
+styrelse) is answered in Swedish by staff and partners, never shown in a participant's language.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ def extract(fileobj: IO[bytes], keywords: Any, comment_tags: Any,
             options: Any) -> Iterator[tuple[int, None, str, list[str]]]:
     definition = xlsform.read(fileobj.read())
     settings = definition["settings"]
+    if settings.get("respondents", "deltagare") != "deltagare":
+        return
     default = settings["default_language"]
     key = settings["form_id"]
     for column in ("form_title", "short_title"):

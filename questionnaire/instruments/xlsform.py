@@ -5,7 +5,8 @@ The supported subset (docs/instruments.md):
             required, relevant (`${ITEM} = 'STEP'`), and Stegvis's area::LANG (code), indicator
   choices   list_name, name (the step's number), label::LANG (code), and Stegvis's pictogram
   settings  form_id, form_title, version, default_language, and Stegvis's results
-            (individual | group), short_title, unofficial_translations, default_timepoints
+            (individual | group), short_title, unofficial_translations, default_timepoints,
+            respondents (deltagare | personal | remittent | chefsgrupp | styrelse)
 
 A workbook is data, never code: it is read with formulas left unevaluated (a formula is an error)
 and external links never followed; sizes are limited. `read()` checks the whole file and raises
@@ -52,7 +53,11 @@ NO = ("", "no", "false", "0", "false()")
 SURVEY_COLUMNS = ("type", "name", "required", "relevant", "indicator")
 CHOICE_COLUMNS = ("list_name", "name", "pictogram")
 SETTINGS = ("form_id", "form_title", "version", "default_language", "results", "short_title",
-            "unofficial_translations", "default_timepoints")
+            "unofficial_translations", "default_timepoints", "respondents")
+#: Who answers a form: participants (the default), or one of NNS's professional respondent
+#: groups (domain.md A), who answer anonymously in a survey round or on paper, never as a
+#: participant and never on the tablet.
+RESPONDENT_GROUPS = ("deltagare", "personal", "remittent", "chefsgrupp", "styrelse")
 PICTOGRAMS = ("level", "yesno")
 #: Locale codes Stegvis offers, and the BCP 47 tags a file may use for them.
 LOCALES = {lang.code: lang.code for lang in LANGUAGES} | {
@@ -182,7 +187,14 @@ def read(data: bytes) -> dict:
     for flag in ("unofficial_translations",):
         if settings.get(flag, "").lower() not in YES + NO:
             problem("settings", srow, _("%(c)s måste vara yes eller no", c=flag))
+    respondents = settings.get("respondents", "deltagare")
+    if respondents not in RESPONDENT_GROUPS:
+        problem("settings", srow, _("respondents måste vara en av %(known)s",
+                                     known=", ".join(RESPONDENT_GROUPS)))
     timepoints = settings.get("default_timepoints", "").split()
+    if timepoints and respondents != "deltagare":
+        problem("settings", srow, _(
+            "default_timepoints gäller bara formulär som deltagare besvarar (respondents)"))
     for t in timepoints:
         if t not in TIMEPOINTS:
             problem("settings", srow, _("okänd tidpunkt %(t)s (%(known)s)", t=t,
@@ -440,6 +452,7 @@ def build(definition: Mapping, version: int) -> Instrument:
         short_title=Label(settings.get("short_title", "")),
         languages=tuple(definition["languages"]),
         default_timepoints=tuple(settings.get("default_timepoints", "").split()),
+        respondents=settings.get("respondents", "deltagare"),
         checksum=checksum(definition),
         definition=definition,
     )

@@ -420,7 +420,7 @@ def translations() -> Any:
                   "dir": text_direction(lang.code)}
                  for lang in LANGUAGES if lang.code in available_locales()]
     scales: dict[str, dict[str, Any]] = {}
-    for inst in instruments.published():
+    for inst in instruments.for_participants():  # professional forms are Swedish only
         for item in inst.items:
             if item.scale is None:
                 continue
@@ -657,7 +657,7 @@ def edit_insats(insats_id: int | None) -> Any:
         if length and not (length.isdigit() and 1 <= int(length) <= 520):
             errors.append(_("Längden anges i veckor, 1–520, eller lämnas tom."))
         wanted = {tuple(v.split(":", 1)) for v in form.getlist("schedule")}
-        valid = {(i.key, t) for i in instruments.published() for t in TIMEPOINTS}
+        valid = {(i.key, t) for i in instruments.for_participants() for t in TIMEPOINTS}
         if not wanted or not wanted <= valid:
             errors.append(_("Välj minst en enkät i schemat."))
         staff_ids = {int(v) for v in form.getlist("staff") if v.isdigit()}
@@ -689,7 +689,7 @@ def edit_insats(insats_id: int | None) -> Any:
     return render_template("staff/insats.html", insats=insats, users=users, errors=errors,
                            current=current, members=members, timepoints=TIMEPOINTS,
                            labels=TIMEPOINT_LABELS, titles=_titles(),
-                           order=[i.key for i in instruments.published()]), (
+                           order=[i.key for i in instruments.for_participants()]), (
         400 if errors else 200)
 
 
