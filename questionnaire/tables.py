@@ -1,7 +1,15 @@
 """Writing tables as CSV or Excel, for the reports and the export. Streams rows: memory stays flat.
 
-Every text cell is made safe to open in Excel: a cell that starts like a formula (= + - @, tab or
-carriage return) gets a leading apostrophe, so it is shown as text and never run.
+CSV comes in two forms. The contract's (domain.md part B), for programs: UTF-8 without a
+byte-order mark, comma-separated, decimal point. And one that opens right when double-clicked in
+Excel with Swedish settings (`excel=True`): a UTF-8 byte-order mark (else å/ä/ö turn into
+mojibake), semicolons (the Swedish list separator) and decimal commas. In both, a text cell that
+starts like a formula (= + - @, tab or carriage return) gets a leading apostrophe, so that a
+spreadsheet shows it as text and never runs it.
+
+In a workbook text is written as a string cell, which Excel never evaluates: no apostrophe there.
+A sheet holds at most MAX_ROWS rows (Excel's limit); a longer table goes on in `NAME (2)`,
+`NAME (3)`, … each with the header again, so no row is ever lost.
 """
 
 from __future__ import annotations
@@ -12,6 +20,10 @@ from decimal import Decimal
 from typing import IO, Any
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: Rows per worksheet, the header included: Excel's (and LibreOffice's) limit.
+MAX_ROWS = 1_048_576
+#: The byte-order mark that makes Excel read a CSV file as UTF-8.
+BOM = "\ufeff"
 
 
 def excel_safe(value: Any) -> Any:
@@ -20,15 +32,27 @@ def excel_safe(value: Any) -> Any:
     return value
 
 
-def write_csv(stream: IO[str], header: Sequence[str], rows: Iterable[Sequence[Any] | dict]) -> int:
+def _excel_cell(value: Any) -> Any:
+    """A CSV cell for Swedish Excel: formula guard and decimal comma."""
+    if isinstance(value, float | Decimal):
+        return str(value).replace(".", ",")
+    return excel_safe(value)
+
+
+def write_csv(stream: IO[str], header: Sequence[str], rows: Iterable[Sequence[Any] | dict],
+              excel: bool = False) -> int:
     """Rows are sequences in header order or dicts keyed by header; None is written as an empty
-    cell. Returns the row count."""
-    writer = csv.writer(stream, lineterminator="\r\n")
+    cell. `excel`: the variant for Swedish Excel (BOM, `;`, decimal comma). Returns the row
+    count."""
+    if excel:
+        stream.write(BOM)
+    writer = csv.writer(stream, delimiter=";" if excel else ",", lineterminator="\r\n")
     writer.writerow(header)
+    cell = _excel_cell if excel else excel_safe
     count = 0
     for row in rows:
         values = [row.get(h) for h in header] if isinstance(row, dict) else row
-        writer.writerow([excel_safe(v) for v in values])
+        writer.writerow([cell(v) for v in values])
         count += 1
     return count
 
@@ -36,7 +60,7 @@ def write_csv(stream: IO[str], header: Sequence[str], rows: Iterable[Sequence[An
 class Workbook:
     """An XLSX file written row by row (XlsxWriter's constant-memory mode)."""
 
-    def __init__(self, target: str | IO[bytes]) -> None:
+    def __init__(self, target: str | IO[bytes], max_rows: int | None = None) -> None:
         import xlsxwriter  # imported only when a workbook is written
 
         self.book = xlsxwriter.Workbook(target, {
@@ -44,21 +68,40 @@ class Workbook:
             "strings_to_numbers": False, "in_memory": not isinstance(target, str),
         })
         self.bold = self.book.add_format({"bold": True})
+        self.max_rows = max_rows or MAX_ROWS  # read when used: a test may lower MAX_ROWS
 
-    def sheet(self, name: str, header: Sequence[str], rows: Iterable[Sequence[Any] | dict]) -> int:
-        ws = self.book.add_worksheet(name[:31])
+    def _worksheet(self, name: str, part: int, header: Sequence[str]):
+        suffix = f" ({part})" if part > 1 else ""
+        ws = self.book.add_worksheet(name[:31 - len(suffix)] + suffix)
         ws.write_row(0, 0, list(header), self.bold)
         ws.freeze_panes(1, 0)
+        return ws
+
+    def sheet(self, name: str, header: Sequence[str], rows: Iterable[Sequence[Any] | dict]) -> int:
+        """Write the rows under `header`, on as many sheets as the row limit needs. Returns the
+        number of rows written (every one of them)."""
+        part = 1
+        ws = self._worksheet(name, part, header)
+        write_string, write_number = ws.write_string, ws.write_number
+        r = 0
         count = 0
-        for r, row in enumerate(rows, start=1):
+        for row in rows:
+            r += 1
+            if r == self.max_rows:
+                part += 1
+                ws = self._worksheet(name, part, header)
+                write_string, write_number = ws.write_string, ws.write_number
+                r = 1
             values = [row.get(h) for h in header] if isinstance(row, dict) else row
             for c, value in enumerate(values):
                 if value is None or value == "":
                     continue
-                if isinstance(value, Decimal | int | float) and not isinstance(value, bool):
-                    ws.write_number(r, c, float(value))
+                if isinstance(value, str):
+                    write_string(r, c, value)
+                elif isinstance(value, Decimal | int | float) and not isinstance(value, bool):
+                    write_number(r, c, float(value))
                 else:
-                    ws.write_string(r, c, str(excel_safe(value)))
+                    write_string(r, c, str(value))
             count += 1
         return count
 
