@@ -154,8 +154,11 @@ _PSEUDONYMS = sa.Table("export_pseudonym", sa.MetaData(),
                        sa.Column("pseudonym", sa.String(16)), prefixes=["TEMPORARY"])
 
 
-def _guard(column):
-    """tables.excel_safe in SQL: a text that starts like a formula gets an apostrophe first."""
+def _guard(column, csv: bool):
+    """For CSV, tables.excel_safe in SQL: a text that starts like a formula gets an apostrophe
+    first. (A workbook's string cells are never run: no apostrophe there.)"""
+    if not csv:
+        return column
     return sa.case((sa.func.substr(column, 1, 1).in_(tables.FORMULA_START),
                     sa.literal("'") + column), else_=column)
 
@@ -171,8 +174,8 @@ def _age_band():
     return sa.case((age >= 0, sa.cast(low, sa.String) + "-" + sa.cast(low + 4, sa.String)))
 
 
-def _common() -> list:
-    return [_PSEUDONYMS.c.pseudonym, Participant.gender, _age_band(), _guard(Insats.name),
+def _common(csv: bool) -> list:
+    return [_PSEUDONYMS.c.pseudonym, Participant.gender, _age_band(), _guard(Insats.name, csv),
             Questionnaire.instrument, InstrumentVersion.version, Questionnaire.timepoint,
             Questionnaire.respondent]
 
@@ -199,14 +202,14 @@ def _joined(query: sa.Select, filters: Filters) -> sa.Select:
     return query
 
 
-def _answers_query(filters: Filters, include_free_text: bool, numbers: bool) -> sa.Select:
-    """answers.csv, one row per answer. `numbers`: steps as numbers and text in a column of its
-    own (for a workbook), else one text column `value` (for CSV)."""
-    text = _guard(Answer.text)
-    value = [Answer.step, text] if numbers else [
-        sa.func.coalesce(sa.cast(Answer.step, sa.String), text)]
+def _answers_query(filters: Filters, include_free_text: bool, csv: bool) -> sa.Select:
+    """answers.csv, one row per answer. For CSV one text column `value`; for a workbook steps
+    as numbers and text in a column of its own (answer_rows makes them one)."""
+    text = _guard(Answer.text, csv)
+    value = [sa.func.coalesce(sa.cast(Answer.step, sa.String), text)] if csv else [
+        Answer.step, text]
     query = sa.select(
-        *_common(), Answer.item_key, *value, sa.case((Answer.declined, 1), else_=0),
+        *_common(csv), Answer.item_key, *value, sa.case((Answer.declined, 1), else_=0),
         _month(Questionnaire.completed_at), *_enrolment(),
     ).select_from(Questionnaire).join(Answer, Answer.questionnaire_id == Questionnaire.id)
     if not include_free_text:
@@ -214,12 +217,12 @@ def _answers_query(filters: Filters, include_free_text: bool, numbers: bool) -> 
     return _joined(query, filters).order_by(Questionnaire.id, Answer.id)
 
 
-def _assessments_query(filters: Filters, include_free_text: bool) -> sa.Select:
+def _assessments_query(filters: Filters, include_free_text: bool, csv: bool) -> sa.Select:
     """assessments.csv, one row per questionnaire with its answers as columns."""
     items = [(k, t) for k, t in _items() if include_free_text or not t]
     pivot = (
         sa.select(Answer.questionnaire_id.label("qid"), *(
-            sa.func.max(sa.case((Answer.item_key == key, _guard(Answer.text) if is_text
+            sa.func.max(sa.case((Answer.item_key == key, _guard(Answer.text, csv) if is_text
                                  else Answer.step))).label(f"i{n}")
             for n, (key, is_text) in enumerate(items)))
         .group_by(Answer.questionnaire_id)
@@ -228,7 +231,7 @@ def _assessments_query(filters: Filters, include_free_text: bool) -> sa.Select:
         pivot = pivot.where(Answer.scale_max > 0)
     pivot = pivot.subquery()
     query = sa.select(
-        *_common(), _month(Questionnaire.completed_at), *(pivot.c[f"i{n}"] for n in range(
+        *_common(csv), _month(Questionnaire.completed_at), *(pivot.c[f"i{n}"] for n in range(
             len(items))), *_enrolment(),
     ).select_from(Questionnaire).join(pivot, pivot.c.qid == Questionnaire.id)
     return _joined(query, filters).order_by(Questionnaire.id)
@@ -264,13 +267,14 @@ def _drop_pseudonyms() -> None:
 
 def answer_rows(filters: Filters, include_free_text: bool) -> Iterator[list]:
     """answers.csv's rows, steps as numbers (the workbook's answers sheet)."""
-    for row in _rows(_answers_query(filters, include_free_text, numbers=True)):
+    for row in _rows(_answers_query(filters, include_free_text, csv=False)):
         step, text = row[9], row[10]
         yield [*row[:9], step if step is not None else text, *row[11:]]
 
 
-def assessment_rows(filters: Filters, include_free_text: bool) -> Iterator[tuple]:
-    return _rows(_assessments_query(filters, include_free_text))
+def assessment_rows(filters: Filters, include_free_text: bool, csv: bool = False
+                    ) -> Iterator[sa.Row]:
+    return _rows(_assessments_query(filters, include_free_text, csv))
 
 
 def codebook_rows(fmt: str = "csv") -> Iterator[list]:
@@ -332,9 +336,9 @@ def write(out: str, fmt: str, filters: Filters, include_free_text: bool = False,
             with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as zf:
                 counts = ExportResult(
                     _zip_csv(zf, "answers.csv", ANSWER_HEADER, _rows(
-                        _answers_query(filters, include_free_text, numbers=False)), excel),
+                        _answers_query(filters, include_free_text, csv=True)), excel),
                     _zip_csv(zf, "assessments.csv", header,
-                             assessment_rows(filters, include_free_text), excel),
+                             assessment_rows(filters, include_free_text, csv=True), excel),
                     _zip_csv(zf, "codebook.csv", CODEBOOK_HEADER, codebook_rows(fmt), excel,
                              prepared=False),
                 )
