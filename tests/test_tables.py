@@ -1,6 +1,7 @@
 """Writing tables: no row lost at Excel's row limit, text never evaluated, CSV for Swedish Excel."""
 
 import io
+import zipfile
 
 import openpyxl
 import pytest
@@ -64,3 +65,33 @@ def test_csv_for_swedish_excel_has_bom_semicolon_and_decimal_comma():
                              excel=True)
     assert count == 1
     assert out.getvalue() == '\ufeffa;b;c;d\r\n"Åsa; Öberg";2,5;7;\'=1+1\r\n'
+
+
+def test_workbook_cells_read_back_exactly(tmp_path):
+    """What a spreadsheet program reads is what was written: special characters, spaces,
+    Excel's own escape sequence as literal text, numbers, and columns past Z."""
+    from decimal import Decimal
+
+    path = tmp_path / "t.xlsx"
+    texts = ["a < b & c > d", "  indrag ", "_x0041_", "rad\nrad", "bell\x07", "Åsa Öberg"]
+    header = [f"k{n}" for n in range(30)]
+    row = [*texts, 7, 2.5, Decimal("75.0"), True, None, "", *range(18)]
+    book = tables.Workbook(str(path))
+    assert book.sheet("s", header, [row, {"k0": "dict", "k29": 1}]) == 2
+    book.close()
+    ws = openpyxl.load_workbook(path)["s"]
+    values = [c.value for c in ws[2]]
+    assert values[:6:3] == ["a < b & c > d", "rad\nrad"]
+    assert values[1] == "  indrag "
+    assert values[5] == "Åsa Öberg"
+    # Excel's escapes (as XlsxWriter writes them; openpyxl does not decode them)
+    with zipfile.ZipFile(path) as zf:
+        xml = zf.read("xl/worksheets/sheet1.xml").decode()
+    assert "<t>_x005F_x0041_</t>" in xml  # Excel shows the literal _x0041_
+    assert "<t>bell_x0007_</t>" in xml  # a control character XML cannot hold
+    assert values[6:12] == [7, 2.5, 75, "True", None, None]
+    assert values[29] == 17
+    assert [c.value for c in ws[1]][28:] == ["k28", "k29"]
+    assert ws["AD3"].value == 1
+    assert ws["A1"].font.b
+    assert ws.freeze_panes == "A2"
