@@ -12,8 +12,9 @@ reason and its group, enrolment and exit month. Never: participant codes, birth 
 dates, staff identities, free text (unless asked for).
 
 The database does the joins and the formatting (months, age bands, the formula guard): its rows
-go straight into the CSV writer. Only the pseudonyms are made in Python (a keyed hash), once per
-participant into a temporary table that the query joins. Rows are streamed: memory stays flat.
+go straight into the CSV writer. What is said about an enrolment (pseudonym, a keyed hash; age
+band; referrer; exit) is formatted once per enrolment into a temporary table that the queries
+join. Rows are streamed: memory stays flat.
 """
 
 from __future__ import annotations
@@ -149,9 +150,16 @@ def _items() -> list[tuple[str, bool]]:
 
 # The formatting, done by the database -------------------------------------------------------
 
-_PSEUDONYMS = sa.Table("export_pseudonym", sa.MetaData(),
-                       sa.Column("participant_id", sa.Integer, primary_key=True),
-                       sa.Column("pseudonym", sa.String(16)), prefixes=["TEMPORARY"])
+#: One row per enrolment with everything the export says about it, formatted once (in Python:
+#: the pseudonym is a keyed hash), joined by the export's queries. Temporary: gone after export.
+_ENROLMENTS = sa.Table(
+    "export_enrolment", sa.MetaData(),
+    sa.Column("enrolment_id", sa.Integer, primary_key=True),
+    *(sa.Column(name, sa.String(120)) for name in (
+        "pseudonym", "gender", "age_band", "insats", "insats_csv", "referrer", "exit_reason",
+        "exit_group", "enrolment_month", "exit_month")),
+    prefixes=["TEMPORARY"],
+)
 
 
 def _guard(column, csv: bool):
@@ -168,37 +176,27 @@ def _month(column):
     return sa.func.substr(sa.cast(column, sa.String), 1, 7)
 
 
-def _age_band():
-    age = sa.cast(sa.extract("year", Enrolment.start_date), sa.Integer) - Participant.birth_year
-    low = age // 5 * 5
-    return sa.case((age >= 0, sa.cast(low, sa.String) + "-" + sa.cast(low + 4, sa.String)))
-
-
 def _common(csv: bool) -> list:
-    return [_PSEUDONYMS.c.pseudonym, Participant.gender, _age_band(), _guard(Insats.name, csv),
+    e = _ENROLMENTS.c
+    return [e.pseudonym, e.gender, e.age_band, e.insats_csv if csv else e.insats,
             Questionnaire.instrument, InstrumentVersion.version, Questionnaire.timepoint,
             Questionnaire.respondent]
 
 
 def _enrolment() -> list:
-    groups = {reason: group for group, reasons in EXIT_REASONS.items() for reason in reasons}
-    return [Enrolment.referrer, Enrolment.exit_reason,
-            sa.case(groups, value=Enrolment.exit_reason), _month(Enrolment.start_date),
-            _month(Enrolment.exit_date)]
+    e = _ENROLMENTS.c
+    return [e.referrer, e.exit_reason, e.exit_group, e.enrolment_month, e.exit_month]
 
 
 def _joined(query: sa.Select, filters: Filters) -> sa.Select:
     query = (
-        query.join(Enrolment, Questionnaire.enrolment_id == Enrolment.id)
-        .join(Participant, Enrolment.participant_id == Participant.id)
-        .join(_PSEUDONYMS, _PSEUDONYMS.c.participant_id == Participant.id)
-        .join(Insats, Enrolment.insats_id == Insats.id)
+        query.join(_ENROLMENTS, _ENROLMENTS.c.enrolment_id == Questionnaire.enrolment_id)
         .join(InstrumentVersion, Questionnaire.instrument_version_id == InstrumentVersion.id)
         .where(Questionnaire.completed_at.is_not(None))
     )
     query = filters.completed_in_period(query)
     if filters.insats is not None:
-        query = query.where(Insats.name == filters.insats)
+        query = query.where(_ENROLMENTS.c.insats == filters.insats)
     return query
 
 
@@ -246,21 +244,33 @@ def _rows(query: sa.Select) -> Iterator[sa.Row]:
             yield from batch
 
 
-def _make_pseudonyms() -> None:
-    """Every participant's pseudonym into a temporary table that the export's queries join."""
+def _make_enrolments() -> None:
+    """Every enrolment, formatted once, into the temporary table the export's queries join."""
     connection = db.session.connection()
-    _PSEUDONYMS.drop(connection, checkfirst=True)
-    _PSEUDONYMS.create(connection)
+    _ENROLMENTS.drop(connection, checkfirst=True)
+    _ENROLMENTS.create(connection)
     key = current_app.config["PSEUDONYM_KEY"]
-    people = connection.execute(sa.select(Participant.id, Participant.code)
-                                .execution_options(stream_results=True, yield_per=BATCH))
-    for batch in people.partitions():
-        connection.execute(_PSEUDONYMS.insert(), [
-            {"participant_id": pid, "pseudonym": _pseudonym(code, key)} for pid, code in batch])
+    groups = {reason: group for group, reasons in EXIT_REASONS.items() for reason in reasons}
+    found = connection.execute(
+        sa.select(Enrolment.id, Participant.code, Participant.gender, Participant.birth_year,
+                  Enrolment.start_date, Insats.name, Enrolment.referrer, Enrolment.exit_reason,
+                  Enrolment.exit_date)
+        .join(Participant, Enrolment.participant_id == Participant.id)
+        .join(Insats, Enrolment.insats_id == Insats.id)
+        .execution_options(stream_results=True, yield_per=BATCH))
+    for batch in found.partitions():
+        connection.execute(_ENROLMENTS.insert(), [{
+            "enrolment_id": eid, "pseudonym": _pseudonym(code, key), "gender": gender,
+            "age_band": age_band(birth_year, start) or None, "insats": insats,
+            "insats_csv": tables.excel_safe(insats), "referrer": referrer,
+            "exit_reason": reason, "exit_group": groups.get(reason),
+            "enrolment_month": f"{start:%Y-%m}",
+            "exit_month": None if exit_date is None else f"{exit_date:%Y-%m}",
+        } for eid, code, gender, birth_year, start, insats, referrer, reason, exit_date in batch])
 
 
-def _drop_pseudonyms() -> None:
-    _PSEUDONYMS.drop(db.session.connection(), checkfirst=True)
+def _drop_enrolments() -> None:
+    _ENROLMENTS.drop(db.session.connection(), checkfirst=True)
 
 
 # Rows in Python: for the workbook, and for the tests ---------------------------------------
@@ -321,7 +331,7 @@ def write(out: str, fmt: str, filters: Filters, include_free_text: bool = False,
     of FORMATS."""
     items = item_columns(include_free_text)
     header = [*QUESTIONNAIRE_COLUMNS, *items, *ENROLMENT_COLUMNS]
-    _make_pseudonyms()
+    _make_enrolments()
     try:
         if fmt == "xlsx":
             book = tables.Workbook(out)
@@ -333,7 +343,8 @@ def write(out: str, fmt: str, filters: Filters, include_free_text: bool = False,
             book.close()
         else:
             excel = fmt == "csv-excel"
-            with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+            with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED,
+                                 compresslevel=1) as zf:  # fast; a little larger
                 counts = ExportResult(
                     _zip_csv(zf, "answers.csv", ANSWER_HEADER, _rows(
                         _answers_query(filters, include_free_text, csv=True)), excel),
@@ -343,7 +354,7 @@ def write(out: str, fmt: str, filters: Filters, include_free_text: bool = False,
                              prepared=False),
                 )
     finally:
-        _drop_pseudonyms()
+        _drop_enrolments()
     audit.record("export", user_id=user_id, format=fmt, start=filters.start, end=filters.end,
                  insats=filters.insats, free_text=include_free_text, answers=counts.answers,
                  assessments=counts.assessments)
