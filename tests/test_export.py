@@ -255,3 +255,28 @@ def test_report_for_swedish_excel_has_decimal_commas(runner, tmp_path):
     rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";"))
     s1 = next(r for r in rows if r["item"] == "S1" and r["timepoint"] == "intake")
     assert s1["mean"] == "1,33"  # 4/3, with two decimals as in the contract CSV
+
+
+@pytest.mark.parametrize("fmt", ["csv", "csv-excel"])
+def test_postgresql_copy_writes_the_same_bytes_as_python(runner, exited, tmp_path, monkeypatch,
+                                                         fmt):
+    """On PostgreSQL the database writes the CSV (COPY … TO STDOUT): byte for byte what
+    Python's csv writer writes from the same rows."""
+    from questionnaire import export
+
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("COPY is PostgreSQL's")
+    used = []
+    monkeypatch.setattr(export, "_rows", lambda q, rows=export._rows: used.append(q) or rows(q))
+    fast, slow = tmp_path / "fast.zip", tmp_path / "slow.zip"
+    assert runner.invoke(args=["export", "--out", str(fast), "--format", fmt]).exit_code == 0
+    assert used == []  # neither answers.csv nor assessments.csv went through Python
+    monkeypatch.setattr(export, "USE_COPY", False)
+    assert runner.invoke(args=["export", "--out", str(slow), "--format", fmt]).exit_code == 0
+    assert len(used) == 2
+    with zipfile.ZipFile(fast) as f, zipfile.ZipFile(slow) as s:
+        for name in ("answers.csv", "assessments.csv", "codebook.csv"):
+            assert f.read(name) == s.read(name), name
+    counts = [json.loads(e.details)["answers"] for e in db.session.scalars(
+        sa.select(AuditEvent).filter_by(action="export").order_by(AuditEvent.id))]
+    assert counts == [10, 10]
