@@ -204,7 +204,8 @@ def with_period(f):
               show_default=True, help="nns: the small-group rule of the professional forms.")
 @click.option("--instrument", "instrument_key", default=reports.DEFAULT_INSTRUMENT,
               show_default=True, help="The self-rating instrument (progression, profile).")
-@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), default="csv")
+@click.option("--format", "fmt", type=click.Choice(["csv", "csv-excel", "xlsx"]), default="csv",
+              help="csv: for programs (comma); csv-excel: for Excel with Swedish settings.")
 @click.option("--out", type=click.Path(dir_okay=False), default=None)
 def report(name: str, start: dt.date | None, end: dt.date | None, insats: str | None,
            min_group: int, min_group_professional: int, instrument_key: str, fmt: str,
@@ -228,10 +229,10 @@ def report(name: str, start: dt.date | None, end: dt.date | None, insats: str | 
             book.sheet(name, header, rows)
             book.close()
         elif out is None:
-            tables.write_csv(sys.stdout, header, rows)
+            tables.write_csv(sys.stdout, header, rows, excel=fmt == "csv-excel")
         else:
             with open(out, "w", encoding="utf-8", newline="") as f:
-                tables.write_csv(f, header, rows)
+                tables.write_csv(f, header, rows, excel=fmt == "csv-excel")
     except OSError as e:
         fail(_("Kan inte skriva %(out)s: %(e)s", out=out or "stdout", e=e.strerror or e))
     audit.record("report", report=name, start=start, end=end, insats=insats,
@@ -242,7 +243,8 @@ def report(name: str, start: dt.date | None, end: dt.date | None, insats: str | 
 
 @click.command("export")
 @click.option("--out", type=click.Path(dir_okay=False), required=True)
-@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), default="csv")
+@click.option("--format", "fmt", type=click.Choice(export.FORMATS), default="csv",
+              help="csv: for programs (comma); csv-excel: for Excel with Swedish settings.")
 @with_period
 @click.option("--include-free-text", is_flag=True, help="Also the answers to F11-F13.")
 def export_command(out: str, fmt: str, start: dt.date | None, end: dt.date | None,

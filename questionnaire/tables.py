@@ -1,17 +1,30 @@
 """Writing tables as CSV or Excel, for the reports and the export. Streams rows: memory stays flat.
 
-Every text cell is made safe to open in Excel: a cell that starts like a formula (= + - @, tab or
-carriage return) gets a leading apostrophe, so it is shown as text and never run.
+CSV comes in two forms. The contract's (domain.md part B), for programs: UTF-8 without a
+byte-order mark, comma-separated, decimal point. And one that opens right when double-clicked in
+Excel with Swedish settings (`excel=True`): a UTF-8 byte-order mark (else å/ä/ö turn into
+mojibake), semicolons (the Swedish list separator) and decimal commas. In both, a text cell that
+starts like a formula (= + - @, tab or carriage return) gets a leading apostrophe, so that a
+spreadsheet shows it as text and never runs it.
+
+In a workbook text is written as a string cell, which Excel never evaluates: no apostrophe there.
+A sheet holds at most MAX_ROWS rows (Excel's limit); a longer table goes on in `NAME (2)`,
+`NAME (3)`, … each with the header again, so no row is ever lost.
 """
 
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable, Sequence
+import itertools
+from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 from typing import IO, Any
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: Rows per worksheet, the header included: Excel's (and LibreOffice's) limit.
+MAX_ROWS = 1_048_576
+#: The byte-order mark that makes Excel read a CSV file as UTF-8.
+BOM = "\ufeff"
 
 
 def excel_safe(value: Any) -> Any:
@@ -20,23 +33,49 @@ def excel_safe(value: Any) -> Any:
     return value
 
 
-def write_csv(stream: IO[str], header: Sequence[str], rows: Iterable[Sequence[Any] | dict]) -> int:
+def _excel_cell(value: Any) -> Any:
+    """A CSV cell for Swedish Excel: formula guard and decimal comma."""
+    if isinstance(value, float | Decimal):
+        return str(value).replace(".", ",")
+    return excel_safe(value)
+
+
+def write_csv(stream: IO[str], header: Sequence[str], rows: Iterable[Sequence[Any] | dict],
+              excel: bool = False, prepared: bool = False) -> int:
     """Rows are sequences in header order or dicts keyed by header; None is written as an empty
-    cell. Returns the row count."""
-    writer = csv.writer(stream, lineterminator="\r\n")
+    cell. `excel`: the variant for Swedish Excel (BOM, `;`, decimal comma). `prepared`: the rows
+    are sequences already made safe (the formula guard done, e.g. by the database) with no
+    decimals, and go to the writer as they are (fast). Returns the row count."""
+    if excel:
+        stream.write(BOM)
+    writer = csv.writer(stream, delimiter=";" if excel else ",", lineterminator="\r\n")
     writer.writerow(header)
+    if prepared:
+        counter = itertools.count()
+        writer.writerows(_counted(rows, counter))
+        return next(counter)
+    cell = _excel_cell if excel else excel_safe
     count = 0
     for row in rows:
         values = [row.get(h) for h in header] if isinstance(row, dict) else row
-        writer.writerow([excel_safe(v) for v in values])
+        writer.writerow([cell(v) for v in values])
         count += 1
     return count
 
 
-class Workbook:
-    """An XLSX file written row by row (XlsxWriter's constant-memory mode)."""
+def _counted(rows: Iterable, counter: itertools.count) -> Iterator:
+    for row in rows:
+        next(counter)
+        yield row
 
-    def __init__(self, target: str | IO[bytes]) -> None:
+
+class Workbook:
+    """An XLSX file written row by row with XlsxWriter in its constant-memory mode (memory stays
+    flat): text as string cells, which Excel never evaluates (no apostrophe needed), numbers as
+    numbers, a bold and frozen header row. A sheet that reaches the row limit goes on in
+    `NAME (2)`, `NAME (3)`, … with the header again."""
+
+    def __init__(self, target: str | IO[bytes], max_rows: int | None = None) -> None:
         import xlsxwriter  # imported only when a workbook is written
 
         self.book = xlsxwriter.Workbook(target, {
@@ -44,13 +83,30 @@ class Workbook:
             "strings_to_numbers": False, "in_memory": not isinstance(target, str),
         })
         self.bold = self.book.add_format({"bold": True})
+        self.max_rows = max_rows or MAX_ROWS  # read when used: a test may lower MAX_ROWS
 
     def sheet(self, name: str, header: Sequence[str], rows: Iterable[Sequence[Any] | dict]) -> int:
-        ws = self.book.add_worksheet(name[:31])
+        """Write the rows under `header`, on as many sheets as the row limit needs. Returns the
+        number of rows written (every one of them)."""
+        left: Iterator | None = iter(rows)
+        count, part = 0, 1
+        while left is not None:
+            suffix = f" ({part})" if part > 1 else ""
+            written, left = self._worksheet(name[:31 - len(suffix)] + suffix, header, left)
+            count += written
+            part += 1
+        return count
+
+    def _worksheet(self, name: str, header: Sequence[str], rows: Iterator
+                   ) -> tuple[int, Iterator | None]:
+        """One sheet: the header, then rows until the limit. Returns the number of rows written
+        and the rows left for the next sheet (None when there are none)."""
+        ws = self.book.add_worksheet(name)
         ws.write_row(0, 0, list(header), self.bold)
         ws.freeze_panes(1, 0)
         count = 0
-        for r, row in enumerate(rows, start=1):
+        for row in rows:
+            r = count + 1
             values = [row.get(h) for h in header] if isinstance(row, dict) else row
             for c, value in enumerate(values):
                 if value is None or value == "":
@@ -58,9 +114,18 @@ class Workbook:
                 if isinstance(value, Decimal | int | float) and not isinstance(value, bool):
                     ws.write_number(r, c, float(value))
                 else:
-                    ws.write_string(r, c, str(excel_safe(value)))
+                    ws.write_string(r, c, str(value))
             count += 1
-        return count
+            if count + 1 >= self.max_rows:  # the sheet is full
+                return count, _rest(rows)
+        return count, None
 
     def close(self) -> None:
         self.book.close()
+
+
+def _rest(rows: Iterator) -> Iterator | None:
+    """The rows again if any is left (the first one peeked at), else None."""
+    for first in rows:
+        return itertools.chain([first], rows)
+    return None

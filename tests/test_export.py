@@ -114,3 +114,168 @@ def test_export_to_an_unwritable_place_fails_clearly(runner, data):
     assert "Kan inte skriva" in result.output
     assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent)
                              .filter_by(action="export")) == 0
+
+
+CONTRACT_HEADER = ["pseudonym", "gender", "age_band", "insats", "instrument",
+                   "instrument_version", "timepoint", "respondent", "item", "value", "declined",
+                   "answered_month"]
+ENROLMENT = ["referrer", "exit_reason", "exit_group", "enrolment_month", "exit_month"]
+
+
+@pytest.fixture
+def exited(data):
+    """Anna was referred by AF and left for work on 20 September 2026."""
+    from questionnaire.caseload import find_participant
+    from questionnaire.models import Enrolment
+
+    person = find_participant(data[0])
+    enrolment = db.session.scalars(sa.select(Enrolment).filter_by(participant_id=person.id)).one()
+    enrolment.referrer = "af"
+    enrolment.exit_date = __import__("datetime").date(2026, 9, 20)
+    enrolment.exit_reason = "arbete"
+    db.session.commit()
+    return data
+
+
+def test_enrolment_columns_follow_the_contract_columns(runner, exited, tmp_path):
+    out = tmp_path / "export.zip"
+    assert runner.invoke(args=["export", "--out", str(out)]).exit_code == 0
+    with zipfile.ZipFile(out) as zf:
+        header = zf.read("answers.csv").decode().splitlines()[0].split(",")
+        blob = b"".join(zf.read(n) for n in zf.namelist()).decode()
+    assert header == CONTRACT_HEADER + ENROLMENT
+    files = read_zip(out)
+    anna = [r for r in files["answers.csv"] if r["gender"] == "kvinna"]
+    assert {(r["referrer"], r["exit_reason"], r["exit_group"], r["enrolment_month"],
+             r["exit_month"]) for r in anna} == {("af", "arbete", "positive", "2026-02",
+                                                 "2026-09")}
+    other = next(r for r in files["answers.csv"] if r["gender"] == "man")
+    assert (other["exit_reason"], other["exit_month"], other["enrolment_month"]) == (
+        "", "", "2025-06")
+    assessment = next(r for r in files["assessments.csv"] if r["instrument"] == "nns-avslut")
+    assert (assessment["referrer"], assessment["exit_group"], assessment["N6b"]) == (
+        "af", "positive", "3")
+    assert list(files["assessments.csv"][0])[-5:] == ENROLMENT
+    assert "2026-09-20" not in blob
+    assert "2026-02-14" not in blob
+
+
+def test_codebook_explains_every_column_and_code(runner, exited, tmp_path):
+    out = tmp_path / "export.zip"
+    runner.invoke(args=["export", "--out", str(out)])
+    files = read_zip(out)
+    book = {r["item"]: r for r in files["codebook.csv"]}
+    for column in [*files["answers.csv"][0], *files["assessments.csv"][0]]:
+        if column in book and book[column]["instrument"]:
+            continue  # an item column of assessments.csv: a question
+        assert book[column]["wording"], column
+    for column, code in [("gender", "annat="), ("timepoint", "exit=Avslut"),
+                         ("respondent", "handledare="), ("declined", "1="), ("referrer", "af="),
+                         ("exit_reason", "arbete="), ("exit_group", "positive=")]:
+        assert code in book[column]["steps"], column
+    assert "YN: 1=Nej | 2=Ja" in book["scale"]["steps"]
+    assert "komma" in book["(fil)"]["wording"]
+    assert "BOM" in book["(fil)"]["wording"]
+
+
+def test_xlsx_text_is_shown_as_written(runner, data, tmp_path):
+    """The CSV's apostrophe guard is not needed in a workbook: string cells are never run."""
+    out = tmp_path / "export.xlsx"
+    result = runner.invoke(args=["export", "--out", str(out), "--format", "xlsx",
+                                 "--include-free-text"])
+    assert result.exit_code == 0, result.output
+    sheet = openpyxl.load_workbook(out)["answers"]
+    header = [c.value for c in sheet[1]]
+    cells = {(r[header.index("item")].value, r[header.index("insats")].value):
+             r[header.index("value")] for r in sheet.iter_rows(min_row=2)}
+    assert cells[("F12", '=HYPERLINK("http://x")')].value == "-2+3"
+    assert cells[("F12", '=HYPERLINK("http://x")')].data_type == "s"
+    assert cells[("S1", "Alfa")].value == 3  # steps stay numbers
+
+
+def test_xlsx_over_the_row_limit_keeps_every_answer(runner, data, tmp_path, monkeypatch):
+    """With a limit of 4 rows a sheet (header + 3), the 10 answers fill four sheets: every one
+    is in the workbook, and the count and the audit log say so."""
+    from questionnaire import tables
+
+    monkeypatch.setattr(tables, "MAX_ROWS", 4)
+    out = tmp_path / "export.xlsx"
+    result = runner.invoke(args=["export", "--out", str(out), "--format", "xlsx"])
+    assert result.exit_code == 0, result.output
+    assert "Exporterade 10 svar" in result.output
+    book = openpyxl.load_workbook(out)
+    answer_sheets = ["answers", "answers (2)", "answers (3)", "answers (4)"]
+    assert book.sheetnames == [*answer_sheets, "assessments", "codebook", "codebook (2)",
+                               *(f"codebook ({n})" for n in range(3, len(book.sheetnames) - 4))]
+    rows = []
+    for name in answer_sheets:
+        found = list(book[name].iter_rows(values_only=True))
+        assert len(found) <= 4
+        assert list(found[0][:12]) == CONTRACT_HEADER
+        rows += found[1:]
+    assert sorted(r[8] for r in rows) == sorted(
+        ["S1", "S2", "S3", "S4", "S5", "S6", "N1", "N6a", "N6b", "S1"])
+    assert len(list(book["assessments"].iter_rows())) == 1 + 3
+    event = db.session.scalars(sa.select(AuditEvent).filter_by(action="export")).one()
+    assert json.loads(event.details)["answers"] == len(rows) == 10
+
+
+def test_csv_for_swedish_excel(runner, data, tmp_path):
+    plain, excel = tmp_path / "plain.zip", tmp_path / "excel.zip"
+    assert runner.invoke(args=["export", "--out", str(plain)]).exit_code == 0
+    result = runner.invoke(args=["export", "--out", str(excel), "--format", "csv-excel"])
+    assert result.exit_code == 0, result.output
+    with zipfile.ZipFile(plain) as p, zipfile.ZipFile(excel) as e:
+        for name in ("answers.csv", "assessments.csv", "codebook.csv"):
+            program, spreadsheet = p.read(name), e.read(name)
+            assert not program.startswith(b"\xef\xbb\xbf")
+            assert spreadsheet.startswith(b"\xef\xbb\xbf")
+            assert b"\r\n" in spreadsheet
+            text = spreadsheet.decode("utf-8-sig")
+            same = list(csv.reader(io.StringIO(text), delimiter=";"))
+            if name != "codebook.csv":  # (the codebook says which format this is)
+                assert same == list(csv.reader(io.StringIO(program.decode())))
+    with zipfile.ZipFile(excel) as e:
+        codebook = list(csv.DictReader(io.StringIO(e.read("codebook.csv").decode("utf-8-sig")),
+                                       delimiter=";"))
+    assert "semikolon" in next(r["wording"] for r in codebook if r["item"] == "(fil)")
+
+
+def test_report_for_swedish_excel_has_decimal_commas(runner, tmp_path):
+    d = Data()
+    for n in range(3):
+        d.form(d.person("kvinna"), "skapa", "intake", "2026-03-01", {"S1": 1 + n % 2})
+    d.load(runner, tmp_path)
+    out = tmp_path / "skapa.csv"
+    result = runner.invoke(args=["report", "skapa", "--min-group", "1", "--format", "csv-excel",
+                                 "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    raw = out.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";"))
+    s1 = next(r for r in rows if r["item"] == "S1" and r["timepoint"] == "intake")
+    assert s1["mean"] == "1,33"  # 4/3, with two decimals as in the contract CSV
+
+
+@pytest.mark.postgresql
+@pytest.mark.parametrize("fmt", ["csv", "csv-excel"])
+def test_postgresql_copy_writes_the_same_bytes_as_python(runner, exited, tmp_path, monkeypatch,
+                                                         fmt):
+    """On PostgreSQL the database writes the CSV (COPY … TO STDOUT): byte for byte what
+    Python's csv writer writes from the same rows."""
+    from questionnaire import export
+
+    used = []
+    monkeypatch.setattr(export, "_rows", lambda q, rows=export._rows: used.append(q) or rows(q))
+    fast, slow = tmp_path / "fast.zip", tmp_path / "slow.zip"
+    assert runner.invoke(args=["export", "--out", str(fast), "--format", fmt]).exit_code == 0
+    assert used == []  # neither answers.csv nor assessments.csv went through Python
+    monkeypatch.setattr(export, "USE_COPY", False)
+    assert runner.invoke(args=["export", "--out", str(slow), "--format", fmt]).exit_code == 0
+    assert len(used) == 2
+    with zipfile.ZipFile(fast) as f, zipfile.ZipFile(slow) as s:
+        for name in ("answers.csv", "assessments.csv", "codebook.csv"):
+            assert f.read(name) == s.read(name), name
+    counts = [json.loads(e.details)["answers"] for e in db.session.scalars(
+        sa.select(AuditEvent).filter_by(action="export").order_by(AuditEvent.id))]
+    assert counts == [10, 10]

@@ -178,11 +178,12 @@ def report() -> Any:
                  insats=chosen["insats"], rows=len(rows), instrument=inst.key if inst else None)
     db.session.commit()
     filename = f"stegvis-{name}-{period.key}"
-    if fmt == "csv":
+    if fmt in ("csv", "csv-excel"):  # for programs; for Excel with Swedish settings
         buffer = io.StringIO()
-        tables.write_csv(buffer, header, rows)
+        tables.write_csv(buffer, header, rows, excel=fmt == "csv-excel")
+        name = f"{filename}-excel.csv" if fmt == "csv-excel" else f"{filename}.csv"
         return Response(buffer.getvalue(), mimetype="text/csv; charset=utf-8", headers={
-            "Content-Disposition": f'attachment; filename="{filename}.csv"'})
+            "Content-Disposition": f'attachment; filename="{name}"'})
     if fmt == "xlsx":
         buffer = io.BytesIO()
         book = tables.Workbook(buffer)
@@ -227,13 +228,13 @@ def export_page() -> Any:
     if insats is not None and insats not in insatser:
         errors.append(_("Insatsen finns inte."))
     fmt = request.form.get("format", "csv")
-    if fmt not in ("csv", "xlsx"):
+    if fmt not in export.FORMATS:
         errors.append(_("Välj CSV eller Excel."))
     if errors:
         return render_template("analysis/export.html", insatser=insatser, errors=errors,
                                start=values.get("fran"), end=values.get("till")), 400
     filters = reports.Filters(values["fran"], values["till"], insats)
-    suffix = "zip" if fmt == "csv" else "xlsx"
+    suffix = "xlsx" if fmt == "xlsx" else "zip"
     handle, path = tempfile.mkstemp(suffix=f".{suffix}")
     os.close(handle)
     try:
@@ -245,7 +246,8 @@ def export_page() -> Any:
         raise
     # Streamed from the file (memory stays flat) and removed once sent.
     response = send_file(path, as_attachment=True,
-                         download_name=f"stegvis-export-{dt.date.today()}.{suffix}")
+                         download_name=f"stegvis-export-{dt.date.today()}"
+                                       f"{'-excel' if fmt == 'csv-excel' else ''}.{suffix}")
     response.call_on_close(lambda: os.unlink(path))
     return response
 

@@ -1,0 +1,97 @@
+"""Writing tables: no row lost at Excel's row limit, text never evaluated, CSV for Swedish Excel."""
+
+import io
+import zipfile
+
+import openpyxl
+import pytest
+
+from questionnaire import tables
+
+
+def _read(path):
+    book = openpyxl.load_workbook(path, read_only=True)
+    return {ws.title: list(ws.iter_rows(values_only=True)) for ws in book.worksheets}
+
+
+@pytest.mark.parametrize(("rows", "sheets"), [
+    (4, {"answers": 4}),
+    (5, {"answers": 4, "answers (2)": 1}),
+    (6, {"answers": 4, "answers (2)": 2}),
+    (11, {"answers": 4, "answers (2)": 4, "answers (3)": 3}),
+])
+def test_a_sheet_at_the_row_limit_continues_on_the_next(tmp_path, rows, sheets):
+    """With a limit of 5 rows per sheet (header + 4), every row is written exactly once."""
+    path = tmp_path / "t.xlsx"
+    book = tables.Workbook(str(path), max_rows=5)
+    written = book.sheet("answers", ("n", "text"), ([i, f"rad {i}"] for i in range(rows)))
+    book.sheet("codebook", ("item",), [["S1"]])
+    book.close()
+    assert written == rows
+    found = _read(path)
+    assert list(found) == [*sheets, "codebook"]
+    assert {name: len(found[name]) - 1 for name in sheets} == sheets
+    assert all(found[name][0] == ("n", "text") for name in sheets)
+    numbers = [r[0] for name in sheets for r in found[name][1:]]
+    assert numbers == list(range(rows))
+    assert len(found["answers"]) <= 5
+
+
+def test_the_default_limit_is_excels():
+    assert tables.MAX_ROWS == 1_048_576
+
+
+def test_xlsx_text_is_text_without_the_csv_apostrophe(tmp_path):
+    path = tmp_path / "t.xlsx"
+    book = tables.Workbook(str(path))
+    book.sheet("s", ("a", "b", "c"), [["-bra stöd", '=HYPERLINK("http://x")', 2.5]])
+    book.close()
+    ws = openpyxl.load_workbook(path)["s"]
+    assert ws["A2"].value == "-bra stöd"
+    assert ws["B2"].value == '=HYPERLINK("http://x")'
+    assert ws["B2"].data_type == "s"  # a string, never a formula
+    assert ws["C2"].value == 2.5
+
+
+def test_contract_csv_is_utf8_comma_no_bom():
+    out = io.StringIO()
+    tables.write_csv(out, ("a", "b", "c"), [["Åsa", 2.5, "-x"]])
+    assert out.getvalue() == "a,b,c\r\nÅsa,2.5,'-x\r\n"
+
+
+def test_csv_for_swedish_excel_has_bom_semicolon_and_decimal_comma():
+    out = io.StringIO()
+    count = tables.write_csv(out, ("a", "b", "c", "d"), [["Åsa; Öberg", 2.5, 7, "=1+1"]],
+                             excel=True)
+    assert count == 1
+    assert out.getvalue() == '\ufeffa;b;c;d\r\n"Åsa; Öberg";2,5;7;\'=1+1\r\n'
+
+
+def test_workbook_cells_read_back_exactly(tmp_path):
+    """What a spreadsheet program reads is what was written: special characters, spaces,
+    Excel's own escape sequence as literal text, numbers, and columns past Z."""
+    from decimal import Decimal
+
+    path = tmp_path / "t.xlsx"
+    texts = ["a < b & c > d", "  indrag ", "_x0041_", "rad\nrad", "bell\x07", "Åsa Öberg"]
+    header = [f"k{n}" for n in range(30)]
+    row = [*texts, 7, 2.5, Decimal("75.0"), True, None, "", *range(18)]
+    book = tables.Workbook(str(path))
+    assert book.sheet("s", header, [row, {"k0": "dict", "k29": 1}]) == 2
+    book.close()
+    ws = openpyxl.load_workbook(path)["s"]
+    values = [c.value for c in ws[2]]
+    assert values[:6:3] == ["a < b & c > d", "rad\nrad"]
+    assert values[1] == "  indrag "
+    assert values[5] == "Åsa Öberg"
+    # Excel's escapes (as XlsxWriter writes them; openpyxl does not decode them)
+    with zipfile.ZipFile(path) as zf:
+        xml = zf.read("xl/worksheets/sheet1.xml").decode()
+    assert "<t>_x005F_x0041_</t>" in xml  # Excel shows the literal _x0041_
+    assert "<t>bell_x0007_</t>" in xml  # a control character XML cannot hold
+    assert values[6:12] == [7, 2.5, 75, "True", None, None]
+    assert values[29] == 17
+    assert [c.value for c in ws[1]][28:] == ["k28", "k29"]
+    assert ws["AD3"].value == 1
+    assert ws["A1"].font.b
+    assert ws.freeze_panes == "A2"
