@@ -64,10 +64,12 @@ from questionnaire.models import (
     ROLES,
     TIMEPOINTS,
     ActionNote,
+    Answer,
     Enrolment,
     Insats,
     InsatsStaff,
     Participant,
+    Questionnaire,
     ScheduleEntry,
     User,
     utcnow,
@@ -465,23 +467,40 @@ def _chosen_rating(enrolment: Enrolment) -> Instrument | None:
     return next((i for i in options if i.key == key), options[0] if options else None)
 
 
+def _staff_rating_of(enrolment: Enrolment, inst: Instrument,
+                     timepoint: str | None) -> Questionnaire | None:
+    """The handledare's completed rating of this instrument at this timepoint, if any."""
+    return db.session.scalar(sa.select(Questionnaire).filter_by(
+        enrolment_id=enrolment.id, instrument=inst.key, timepoint=timepoint,
+        respondent="handledare").where(Questionnaire.completed_at.is_not(None)))
+
+
 @bp.route("/deltagare/<code>/skattning", methods=["GET", "POST"])
 @role_required(*CASEWORK)
 def staff_rating(code: str) -> Any:
+    """The handledare's own rating of the areas the participant rates, for the timepoint that is
+    open now (or an earlier one); their own rating of a timepoint can be corrected."""
     enrolment = _enrolment(code)
     inst = _chosen_rating(enrolment)
     if inst is None:
         abort(404)
-    applicable = [s.timepoint for s in schedule.timeline(enrolment, enrolment.insats, (),
-                                                         dt.date.today())
-                  if s.instrument == inst.key]
+    # Staff may rate whatever timepoint has opened; the participant's answers do not matter here.
+    slots = [s for s in schedule.timeline(enrolment, enrolment.insats, (), dt.date.today())
+             if s.instrument == inst.key and s.status != "upcoming"]
+    choices = [s.timepoint for s in slots]
+    due = next((s.timepoint for s in slots if s.status in ("due", "overdue")),
+               choices[-1] if choices else None)
     done = {t for i, t in answers.completed_slots(enrolment, "handledare") if i == inst.key}
-    choices = [t for t in applicable if t not in done]
     errors: list[str] = []
+    timepoint = request.values.get("timepoint") or due
+    if timepoint not in choices:
+        if request.method == "POST":
+            errors.append(_("Välj en av tidpunkterna i listan."))
+        timepoint = due
+    existing = _staff_rating_of(enrolment, inst, timepoint)
+    stored = {k: str(a.step) if a.step is not None else ""
+              for k, a in answers.current_answers(existing).items()} if existing else {}
     if request.method == "POST":
-        timepoint = request.form.get("timepoint")
-        if timepoint not in choices:
-            errors.append(_("Välj en tidpunkt som inte redan är skattad."))
         steps: dict[str, int | None] = {}
         for item in inst.areas:
             raw = request.form.get(item.key, "")
@@ -491,19 +510,37 @@ def staff_rating(code: str) -> Any:
                 steps[item.key] = int(raw)
             else:
                 errors.append(_("Ogiltigt svar för %(area)s.", area=tr(item.area)))
+        if not errors and all(step is None for step in steps.values()):
+            errors.append(_("Skatta minst ett område. En skattning med bara ”Vet inte” sparas "
+                            "inte."))
+        if existing is not None and existing.rated_by not in (None, current_user.id):
+            errors.append(_("En kollega har redan skattat den här tidpunkten. Bara den som "
+                            "skattade kan ändra skattningen."))
         if not errors:
-            q = answers.start(enrolment, inst.key, timepoint, respondent="handledare",
-                              language="sv", source="tablet")
+            if existing is None:
+                q = answers.start(enrolment, inst.key, timepoint, respondent="handledare",
+                                  language="sv", source="tablet")
+                action, details, when = "staff_rating", {}, None
+            else:  # a correction: the answers are replaced, the old values kept in the log
+                q, when = existing, existing.completed_at
+                before = {k: a.step for k, a in answers.current_answers(q).items()}
+                q.completed_at = None
+                db.session.execute(sa.delete(Answer).where(Answer.questionnaire_id == q.id))
+                db.session.flush()
+                action, details = "staff_rating_changed", {"before": before, "after": steps}
+            q.rated_by = current_user.id
             for key, step in steps.items():
                 answers.save_answer(q, key, step=step, declined=step is None)
-            answers.complete(q)
-            audit.record("staff_rating", user_id=current_user.id,
-                         subject=enrolment.participant.code, timepoint=timepoint)
+            answers.complete(q, when=when)
+            audit.record(action, user_id=current_user.id, subject=enrolment.participant.code,
+                         instrument=inst.key, timepoint=timepoint, **details)
             db.session.commit()
             return redirect(url_for(".dialogue", code=enrolment.participant.code,
                                     instrument=inst.key))
+    values = request.form if request.method == "POST" else stored
     return render_template("staff/rating.html", e=enrolment, inst=inst, choices=choices,
-                           labels=TIMEPOINT_LABELS, errors=errors, form=request.form,
+                           timepoint=timepoint, done=done, due=due, existing=existing,
+                           labels=TIMEPOINT_LABELS, errors=errors, form=values,
                            display=codes.display), 400 if errors else 200
 
 
