@@ -4,6 +4,7 @@ the action plan. Functions change state and flush; the request commits."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -19,6 +20,7 @@ from questionnaire.models import (
     Participant,
     Questionnaire,
     User,
+    utcnow,
 )
 
 #: Areas where the participant's and the handledare's ratings differ this much are highlighted.
@@ -161,7 +163,23 @@ def areas(enrolment: Enrolment, inst: Instrument) -> list[Area]:
 
 
 def notes(enrolment: Enrolment) -> list[ActionNote]:
+    """The action plan as it stands (deleted notes left out)."""
     return list(db.session.scalars(
         sa.select(ActionNote).filter_by(enrolment_id=enrolment.id)
+        .where(ActionNote.deleted_at.is_(None))
         .order_by(ActionNote.done_at.is_not(None), ActionNote.area, ActionNote.created_at)
     ))
+
+
+NOTE_FIELDS = ("area", "goal", "next_step", "who", "due_by")
+
+
+def edit_note(note: ActionNote, **fields: object) -> None:
+    """Change a note, keeping the version it replaces in its history (`previous`)."""
+    history = json.loads(note.previous) if note.previous else []
+    history.append({**{f: getattr(note, f) for f in NOTE_FIELDS},
+                    "until": utcnow().isoformat(timespec="seconds")})
+    note.previous = json.dumps(history, ensure_ascii=False, default=str)
+    for name in NOTE_FIELDS:
+        setattr(note, name, fields[name])
+    db.session.flush()

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from questionnaire import instruments
 from questionnaire.extensions import db
-from questionnaire.models import AuditEvent, InsatsStaff, Questionnaire
+from questionnaire.models import ActionNote, AuditEvent, InsatsStaff, Questionnaire
 from tests.conftest import PASSWORD, csrf_token, fill_in, stored
 from tests.pagetext import visible_text
 
@@ -131,3 +131,82 @@ def test_rating_form_speaks_about_the_participant_with_large_targets(
     # every step is a large target like the participant's buttons
     assert len(re.findall(r'<label class="step', page.text)) == sum(
         len(i.scale.steps) for i in inst.areas)
+
+
+# --- 2. action notes edited and deleted by their author ------------------------------------------
+
+def add_note(client, person, **fields):
+    url = f"/personal/deltagare/{person.code}"
+    assert post(client, f"{url}/anteckning", **fields).status_code == 302
+    return db.session.scalars(sa.select(ActionNote).order_by(ActionNote.id.desc())).first()
+
+
+def plan_text(client, person):
+    page = visible_text(client.get(f"/personal/deltagare/{person.code}/dialog").text)
+    return page.split("Handlingsplan", 1)[1]
+
+
+def test_author_corrects_a_note_and_its_history_is_kept(client, handledare, make_participant):
+    inst = self_rating()
+    person = make_participant(insats="Testinsatsen")
+    area = inst.areas[0].key
+    note = add_note(client, person, area=area, goal="Sova bätre", who="Deltagaren")
+    url = f"/personal/deltagare/{person.code}/anteckning/{note.id}"
+    form = plan_text(client, person)
+    assert "Ändra" in form
+    response = post(client, f"{url}/andra", area="", goal="Sova bättre", next_step="Kvällsrutin",
+                    who="Deltagaren", due_by="")
+    assert response.status_code == 302
+    plan = plan_text(client, person).split("Lägg till i planen")[0]
+    assert "Sova bättre" in plan
+    assert "Kvällsrutin" in plan
+    assert "Sova bätre" not in plan
+    db.session.expire_all()
+    note = db.session.get(ActionNote, note.id)
+    assert (note.goal, note.area) == ("Sova bättre", None)
+    (earlier,) = json.loads(note.previous)
+    assert (earlier["goal"], earlier["area"]) == ("Sova bätre", area)
+    assert "edit_note" in actions()
+
+
+def test_author_deletes_a_note(client, handledare, make_participant):
+    person = make_participant(insats="Testinsatsen")
+    note = add_note(client, person, goal="Fel deltagare")
+    url = f"/personal/deltagare/{person.code}"
+    assert post(client, f"{url}/anteckning/{note.id}/radera").status_code == 302
+    assert "Fel deltagare" not in plan_text(client, person)
+    assert "Fel deltagare" not in visible_text(client.get(f"{url}/utskrift").text)
+    db.session.expire_all()
+    assert db.session.get(ActionNote, note.id).deleted_at is not None  # kept, with its history
+    assert "delete_note" in actions()
+
+
+def test_a_note_is_changed_only_by_its_author_and_with_valid_input(
+        app, client, handledare, make_participant, make_user):
+    person = make_participant(insats="Testinsatsen")
+    note = add_note(client, person, goal="Sova bättre")
+    url = f"/personal/deltagare/{person.code}/anteckning/{note.id}"
+    empty = post(client, f"{url}/andra", goal="  ")
+    assert empty.status_code == 303
+    assert "Skriv ett mål." in visible_text(client.get(empty.headers["Location"]).text)
+    colleague = make_user("handledare", email="kollega@kommun.example")
+    insats_id = db.session.scalar(sa.select(InsatsStaff.insats_id).filter_by(
+        user_id=handledare.id))
+    db.session.add(InsatsStaff(insats_id=insats_id, user_id=colleague.id))
+    db.session.commit()
+    other = app.test_client()
+    token = csrf_token(other, "/personal/logga-in")
+    other.post("/personal/logga-in", data={"csrf_token": token, "email": colleague.email,
+                                           "password": PASSWORD})
+    assert "Ändra" not in plan_text(other, person).split("Lägg till i planen")[0]
+    for action, data in (("andra", {"goal": "Något annat"}), ("radera", {})):
+        refused = post(other, f"{url}/{action}", **data)
+        assert refused.status_code == 303
+        assert "Bara den som skrev" in visible_text(other.get(refused.headers["Location"]).text)
+    db.session.expire_all()
+    note = db.session.get(ActionNote, note.id)
+    assert (note.goal, note.previous, note.deleted_at) == ("Sova bättre", None, None)
+
+
+def actions():
+    return db.session.scalars(sa.select(AuditEvent.action).order_by(AuditEvent.id)).all()
