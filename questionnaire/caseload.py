@@ -128,7 +128,8 @@ class Area:
     previous: int | None
     latest: int | None
     staff: int | None  # the handledare's latest parallel rating
-    own: int | None = None  # the participant's most recent rating of the area
+    #: the participant's own rating of the area at the timepoint of the handledare's rating
+    own: int | None = None
 
     @property
     def since_intake(self) -> int | None:
@@ -148,17 +149,27 @@ class Area:
             self.staff - self.own) >= DIFFERENCE
 
 
+def staff_rating(enrolment: Enrolment,
+                 inst: Instrument) -> tuple[Questionnaire, dict[str, int]] | None:
+    """The handledare's latest parallel rating of this instrument, with its steps by item."""
+    staff = answers.ratings(inst.key, "handledare", enrolment_id=enrolment.id)
+    return staff[-1] if staff else None
+
+
 def areas(enrolment: Enrolment, inst: Instrument) -> list[Area]:
     """Per rated area of a self-rating instrument: the first rating, the one before the latest,
-    the latest (only once there are two ratings to compare) and the handledare's latest."""
+    the latest (only once there are two ratings to compare) and the handledare's latest, set
+    against the participant's own rating of that same timepoint (never of another time)."""
     mine = answers.ratings(inst.key, "deltagare", enrolment_id=enrolment.id)
-    staff = answers.ratings(inst.key, "handledare", enrolment_id=enrolment.id)
     first = mine[0][1] if mine else {}
     latest = mine[-1][1] if len(mine) > 1 else {}
     previous = mine[-2][1] if len(mine) > 1 else {}
-    staff_latest = staff[-1][1] if staff else {}
+    staff = staff_rating(enrolment, inst)
+    staff_steps = staff[1] if staff else {}
+    same_time = next((s for q, s in reversed(mine) if staff and q.timepoint == staff[0].timepoint),
+                     {})
     return [Area(i.key, i.area, first.get(i.key), previous.get(i.key), latest.get(i.key),
-                 staff_latest.get(i.key), own=(latest or first).get(i.key))
+                 staff_steps.get(i.key), own=same_time.get(i.key))
             for i in inst.areas]
 
 

@@ -210,3 +210,22 @@ def test_a_note_is_changed_only_by_its_author_and_with_valid_input(
 
 def actions():
     return db.session.scalars(sa.select(AuditEvent.action).order_by(AuditEvent.id)).all()
+
+
+# --- 3a. "Olika bild" compares the same timepoint ------------------------------------------------
+
+def test_different_views_are_compared_at_the_same_timepoint(client, handledare,
+                                                             make_participant):
+    inst = self_rating()
+    n = len(inst.areas)
+    person = make_participant(days_ago=190, insats="Testinsatsen")
+    complete(person, inst, "intake", [0] * n, days_ago=190)
+    complete(person, inst, "6m", [3] * n)  # much better at 6 months
+    url = f"/personal/deltagare/{person.code}"
+    # the handledare rated at intake only: as low as the participant then, except the first area
+    form = rate(inst, [2] + [0] * (n - 1))
+    assert post(client, f"{url}/skattning", instrument=inst.key, timepoint="intake",
+                **form).status_code == 302
+    page = client.get(f"{url}/dialog", query_string={"instrument": inst.key}).text
+    assert page.count('class="differs"') == 1  # the first area: 2 vs 0, both at intake
+    assert re.search(r"Handledaren \(Inskrivning, \d{4}-\d\d-\d\d\)", visible_text(page))

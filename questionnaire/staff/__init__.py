@@ -564,7 +564,9 @@ def _dialogue_context(enrolment: Enrolment) -> dict[str, Any]:
             _("Handledarens skattning (%(tp)s)", tp=_(TIMEPOINT_LABELS[q.timepoint])),
             [s.get(i.key) for i in items], dashed=True))
     areas = caseload.areas(enrolment, inst)
+    staff_latest = caseload.staff_rating(enrolment, inst)
     return {
+        "staff_rating": staff_latest[0] if staff_latest else None, "labels": TIMEPOINT_LABELS,
         "e": enrolment, "inst": inst, "instruments": _self_ratings(enrolment), "areas": areas,
         "notes": caseload.notes(enrolment),
         "side_by_side": _side_by_side(enrolment.participant.language, items),
