@@ -229,3 +229,54 @@ def test_different_views_are_compared_at_the_same_timepoint(client, handledare,
     page = client.get(f"{url}/dialog", query_string={"instrument": inst.key}).text
     assert page.count('class="differs"') == 1  # the first area: 2 vs 0, both at intake
     assert re.search(r"Handledaren \(Inskrivning, \d{4}-\d\d-\d\d\)", visible_text(page))
+
+
+# --- 3. and 4. the hand-over ------------------------------------------------------------------------
+
+def hand_over(client, person):
+    start = post(client, f"/personal/deltagare/{person.code}/lamna-over")
+    assert start.status_code == 302
+    return client.get(start.headers["Location"], follow_redirects=True)
+
+
+def test_lock_screen_speaks_swedish_to_the_handledare(client, handledare, make_participant):
+    person = make_participant(insats="Testinsatsen", language="ar")
+    hand_over(client, person)
+    screen = client.get("/personal/lamna-tillbaka", query_string={"las": 1})
+    seen = visible_text(screen.text)
+    assert "كلمة مرور المرشد" in seen  # the participant's language stays
+    assert "Handledarens lösenord" in seen
+    assert "Lås upp" in seen
+    assert 'lang="sv"' in screen.text
+    wrong = post(client, "/personal/lamna-tillbaka", password="fel")
+    assert "Fel lösenord." in visible_text(wrong.text)
+
+
+def test_handledare_takes_the_tablet_back_half_way(client, handledare, make_participant):
+    inst = self_rating()
+    person = make_participant(insats="Testinsatsen", language="ar")
+    question = hand_over(client, person)
+    qid = int(re.search(r"/q/(\d+)/", question.request.path).group(1))
+    first = inst.areas[0]
+    token = csrf_token(client, f"/q/{qid}/")
+    assert client.post(f"/q/{qid}/svar", json={"item": first.key, "step": first.scale_min},
+                       headers={"X-CSRFToken": token}).status_code == 200
+    page = client.get(f"/q/{qid}/fraga/{inst.areas[1].key}")
+    take_back = re.search(r'<a [^>]*href="([^"]+)"[^>]*>\s*Handledare: ta tillbaka', page.text)
+    assert take_back, "no take-back link on the question page"
+    screen = client.get(take_back.group(1).replace("&amp;", "&"))
+    assert "Lås upp" in visible_text(screen.text)
+    back = post(client, "/personal/lamna-tillbaka", password=PASSWORD)
+    assert back.headers["Location"].endswith(f"/personal/deltagare/{person.code}")
+    assert stored(qid) == {first.key: first.scale_min}  # the answers so far are kept
+    q = db.session.get(Questionnaire, qid)
+    assert q.completed_at is None  # to be finished later
+
+
+def test_after_the_hand_back_the_participant_page_opens(client, handledare, make_participant):
+    person = make_participant(insats="Testinsatsen")
+    hand_over(client, person)
+    away = client.get(f"/personal/deltagare/{person.code}/dialog")
+    assert away.headers["Location"].endswith("/personal/lamna-tillbaka")
+    back = post(client, "/personal/lamna-tillbaka", password=PASSWORD)
+    assert back.headers["Location"].endswith(f"/personal/deltagare/{person.code}")
