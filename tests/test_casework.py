@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from questionnaire import instruments
 from questionnaire.extensions import db
-from questionnaire.models import ActionNote, AuditEvent, InsatsStaff, Questionnaire
+from questionnaire.models import ActionNote, AuditEvent, Insats, InsatsStaff, Questionnaire
 from tests.conftest import PASSWORD, csrf_token, fill_in, stored
 from tests.pagetext import visible_text
 
@@ -280,3 +280,32 @@ def test_after_the_hand_back_the_participant_page_opens(client, handledare, make
     assert away.headers["Location"].endswith("/personal/lamna-tillbaka")
     back = post(client, "/personal/lamna-tillbaka", password=PASSWORD)
     assert back.headers["Location"].endswith(f"/personal/deltagare/{person.code}")
+
+
+# --- 13a. no raw codes on screen -----------------------------------------------------------------
+
+def test_insatser_page_names_the_schedule_in_order(client, login):
+    login("samordnare")
+    inst = self_rating()
+    schedule = [f"{inst.key}:exit", f"{inst.key}:6m", f"{inst.key}:intake"]
+    assert post(client, "/personal/insatser/ny", name="Kort insats",
+                schedule=schedule).status_code == 302
+    seen = visible_text(client.get("/personal/insatser").text)
+    assert "Inskrivning, 6 månader, Avslut" in seen
+    assert "intake" not in seen
+
+
+def test_audit_log_names_actions_in_words(client, login, make_participant):
+    user = login("samordnare")
+    person = make_participant(insats="Testinsatsen")
+    insats = db.session.scalar(sa.select(Insats).filter_by(name="Testinsatsen"))
+    db.session.add(InsatsStaff(insats_id=insats.id, user_id=user.id))
+    db.session.commit()
+    client.get(f"/personal/deltagare/{person.code}")
+    add_note(client, person, goal="Sova bättre")
+    client.get(f"/personal/deltagare/{person.code}/utskrift")
+    seen = visible_text(client.get("/personal/logg").text)
+    for raw in ("add_note", "print_dialogue", "view_participant"):
+        assert raw not in seen
+    for label in ("Ny anteckning i planen", "Utskrift till deltagaren", "Öppnade deltagarsidan"):
+        assert label in seen

@@ -28,6 +28,7 @@ from flask import (
 )
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from markupsafe import Markup
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -385,6 +386,32 @@ def erase(code: str) -> Any:
     return redirect(url_for(".participants"))
 
 
+#: The audit log's actions as staff read them (an action not named here is shown as recorded).
+ACTION_LABELS = {
+    "add_note": _l("Ny anteckning i planen"), "edit_note": _l("Ändrade en anteckning"),
+    "delete_note": _l("Tog bort en anteckning"), "finish_note": _l("Anteckning klar"),
+    "answer_changed": _l("Ändrat svar"), "create_link": _l("Ny engångslänk"),
+    "participant_link": _l("Deltagaren öppnade sin länk"), "create_user": _l("Nytt konto"),
+    "erase": _l("Raderade deltagaren"), "exit": _l("Avslut registrerat"),
+    "export": _l("Export"), "report": _l("Rapport"), "import_answers": _l("Import av svar"),
+    "instrument_add": _l("Ny enkätversion"), "instrument_export": _l("Enkätfil hämtad"),
+    "handover": _l("Lämnade över surfplattan"), "handback": _l("Tog tillbaka surfplattan"),
+    "handback_failed": _l("Fel lösenord vid återlämning"),
+    "handback_refused": _l("Återlämning spärrad"), "login": _l("Inloggning"),
+    "login_failed": _l("Misslyckad inloggning"), "login_refused": _l("Inloggning spärrad"),
+    "logout": _l("Utloggning"), "logout_idle": _l("Utloggad efter inaktivitet"),
+    "own_data": _l("Deltagaren såg sina uppgifter"),
+    "right_of_access": _l("Visade deltagaren sina uppgifter"),
+    "password_changed": _l("Bytte lösenord"), "print_dialogue": _l("Utskrift till deltagaren"),
+    "register_participant": _l("Registrerade en deltagare"),
+    "save_insats": _l("Sparade en insats"), "user_active": _l("Kontot aktiverat"),
+    "user_inactive": _l("Kontot avstängt"), "view_dialogue": _l("Öppnade samtalsvyn"),
+    "view_participant": _l("Öppnade deltagarsidan"),
+    "staff_rating": _l("Handledarens skattning"),
+    "staff_rating_changed": _l("Ändrade handledarens skattning"),
+}
+
+
 @bp.get("/logg")
 @role_required("samordnare")
 def audit_log() -> Any:
@@ -408,6 +435,7 @@ def audit_log() -> Any:
     actions = db.session.scalars(sa.select(AuditEvent.action).distinct().order_by(
         AuditEvent.action)).all()
     return render_template("staff/audit.html", events=events, actions=actions, action=action,
+                           action_labels=ACTION_LABELS,
                            subject=subject, day=request.args.get("day", ""), errors=errors), (
         400 if errors else 200)
 
@@ -722,7 +750,9 @@ def finish_note(code: str, note_id: int) -> Any:
 @role_required("samordnare")
 def insatser() -> Any:
     rows = db.session.scalars(sa.select(Insats).order_by(Insats.name)).all()
-    return render_template("staff/insatser.html", insatser=rows)
+    timepoints = {i.id: [_(TIMEPOINT_LABELS[t]) for t in TIMEPOINTS
+                         if t in {e.timepoint for e in i.schedule}] for i in rows}
+    return render_template("staff/insatser.html", insatser=rows, timepoints=timepoints)
 
 
 @bp.route("/insatser/ny", methods=["GET", "POST"], defaults={"insats_id": None})
