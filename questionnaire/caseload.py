@@ -61,7 +61,8 @@ class Row:
 
 def caseload(user: User, today: dt.date, insats_id: int | None = None,
              status: str | None = None) -> list[Row]:
-    """The participants of the user's insatser with what is due next. Exited ones last."""
+    """The participants of the user's insatser with what is due next, most urgent first
+    (overdue, due now, coming, nothing scheduled); `status` filters them (see `matches`)."""
     ids = my_insats_ids(user)
     if insats_id is not None:
         ids = [i for i in ids if i == insats_id]
@@ -90,11 +91,36 @@ def caseload(user: User, today: dt.date, insats_id: int | None = None,
         open_slots = [s for s in slots if s.status in ("overdue", "due")]
         upcoming = [s for s in slots if s.status == "upcoming"]
         next_slot = (open_slots or upcoming or [None])[0]
-        row = Row(e, next_slot, last.get(e.id))
-        if status is None or (next_slot is not None and next_slot.status == status) or (
-                status == "exited" and e.exit_date is not None):
-            rows.append(row)
-    return rows
+        rows.append(Row(e, next_slot, last.get(e.id)))
+    rows.sort(key=_urgency)  # stable: within a rank, the order of the query above
+    return [r for r in rows if matches(r, status)]
+
+
+#: Most urgent first: overdue, due now, coming, nothing scheduled.
+URGENCY = ("overdue", "due", "upcoming")
+
+
+def _urgency(row: Row) -> tuple[int, dt.date]:
+    slot = row.next_slot
+    if slot is None:
+        return len(URGENCY), dt.date.max
+    return URGENCY.index(slot.status), slot.due_on
+
+
+def matches(row: Row, status: str | None) -> bool:
+    """Is the row shown under this filter? "due" (Aktuella nu) includes the overdue."""
+    if status is None:
+        return True
+    if status == "exited":
+        return row.enrolment.exit_date is not None
+    wanted = ("due", "overdue") if status == "due" else (status,)
+    return row.next_slot is not None and row.next_slot.status in wanted
+
+
+def counts(rows: list[Row]) -> dict[str, int]:
+    """How many rows are overdue and how many due now (not counting the overdue)."""
+    return {s: sum(1 for r in rows if r.next_slot is not None and r.next_slot.status == s)
+            for s in URGENCY}
 
 
 def register(*, insats: Insats, gender: str | None, birth_year: int | None, referrer: str | None,

@@ -309,3 +309,25 @@ def test_audit_log_names_actions_in_words(client, login, make_participant):
         assert raw not in seen
     for label in ("Ny anteckning i planen", "Utskrift till deltagaren", "Öppnade deltagarsidan"):
         assert label in seen
+
+
+# --- 6. the caseload by urgency ------------------------------------------------------------------
+
+def codes_in_order(html):
+    return re.findall(r'<th scope="row" class="text"><a href="/personal/deltagare/([^"]+)"', html)
+
+
+def test_caseload_puts_overdue_first_then_due_then_coming(client, handledare, make_participant):
+    coming = make_participant(days_ago=-20, insats="Testinsatsen")  # starts in 20 days
+    late = make_participant(days_ago=60, insats="Testinsatsen")  # intake overdue
+    due = make_participant(days_ago=2, insats="Testinsatsen")  # intake due now
+    page = client.get("/personal/deltagare").text
+    order = codes_in_order(page)
+    assert order.index(late.code) < order.index(due.code) < order.index(coming.code)
+    seen = visible_text(page)
+    assert re.search(r"1 försenad\s*,\s*2 aktuella", seen)  # the fixture's own one is due too
+    # "Aktuella nu" includes the overdue ones
+    now = codes_in_order(client.get("/personal/deltagare", query_string={"status": "due"}).text)
+    assert late.code in now
+    assert due.code in now
+    assert coming.code not in now

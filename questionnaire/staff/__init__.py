@@ -135,8 +135,10 @@ def participants() -> Any:
     status = request.args.get("status") or None
     if status not in (None, "due", "overdue", "upcoming", "exited"):
         status = None
-    rows = caseload.caseload(current_user, dt.date.today(), insats_id, status)
+    every = caseload.caseload(current_user, dt.date.today(), insats_id)
+    rows = [r for r in every if caseload.matches(r, status)]
     return render_template("staff/participants.html", rows=rows, insatser=insatser,
+                           counts=caseload.counts(every),
                            insats_id=insats_id, status=status, labels=TIMEPOINT_LABELS,
                            titles=_titles(), display=codes.display)
 
