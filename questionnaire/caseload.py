@@ -96,6 +96,23 @@ def caseload(user: User, today: dt.date, insats_id: int | None = None,
     return [r for r in rows if matches(r, status)]
 
 
+#: Rows on one page of the caseload.
+PAGE_SIZE = 50
+
+
+def search(rows: list[Row], text: str) -> list[Row]:
+    """The rows whose code contains what was typed (any case, with or without the dash)."""
+    wanted = codes.normalise(text)
+    return [r for r in rows if wanted in codes.normalise(r.enrolment.participant.code)]
+
+
+def page(rows: list[Row], number: int) -> tuple[list[Row], int, int]:
+    """One page of rows: (rows, the page number shown, the number of pages)."""
+    pages = max(1, -(-len(rows) // PAGE_SIZE))
+    number = min(max(number, 1), pages)
+    return rows[(number - 1) * PAGE_SIZE:number * PAGE_SIZE], number, pages
+
+
 #: Most urgent first: overdue, due now, coming, nothing scheduled.
 URGENCY = ("overdue", "due", "upcoming")
 

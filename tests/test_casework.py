@@ -331,3 +331,28 @@ def test_caseload_puts_overdue_first_then_due_then_coming(client, handledare, ma
     assert late.code in now
     assert due.code in now
     assert coming.code not in now
+
+
+# --- 6a. a caseload that scales --------------------------------------------------------------------
+
+def test_caseload_is_searched_by_code_and_paged(client, handledare, make_participant,
+                                                 monkeypatch):
+    from questionnaire import caseload
+
+    people = [make_participant(days_ago=n, insats="Testinsatsen") for n in range(5)]
+    wanted = people[2]
+    written = wanted.code[:3].lower() + "-" + wanted.code[3:].lower()  # as a person types it
+    found = client.get("/personal/deltagare", query_string={"q": written})
+    assert found.status_code == 200
+    assert codes_in_order(found.text) == [wanted.code]
+    nothing = client.get("/personal/deltagare", query_string={"q": "ZZZ-ZZZZ"})
+    assert "Ingen deltagare har koden" in visible_text(nothing.text)
+
+    monkeypatch.setattr(caseload, "PAGE_SIZE", 4)
+    first = client.get("/personal/deltagare")
+    assert len(codes_in_order(first.text)) == 4
+    assert "Sida 1 av 2" in visible_text(first.text)
+    second = client.get("/personal/deltagare", query_string={"sida": 2})
+    assert len(codes_in_order(second.text)) == 2  # 5 + the fixture's own participant
+    assert set(codes_in_order(first.text)).isdisjoint(codes_in_order(second.text))
+    assert client.get("/personal/deltagare", query_string={"sida": "x"}).status_code == 200

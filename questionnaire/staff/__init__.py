@@ -137,8 +137,12 @@ def participants() -> Any:
         status = None
     every = caseload.caseload(current_user, dt.date.today(), insats_id)
     rows = [r for r in every if caseload.matches(r, status)]
+    query = (request.args.get("q") or "").strip()[:20]
+    if query:
+        rows = caseload.search(rows, query)
+    rows, page, pages = caseload.page(rows, request.args.get("sida", 1, type=int))
     return render_template("staff/participants.html", rows=rows, insatser=insatser,
-                           counts=caseload.counts(every),
+                           counts=caseload.counts(every), query=query, page=page, pages=pages,
                            insats_id=insats_id, status=status, labels=TIMEPOINT_LABELS,
                            titles=_titles(), display=codes.display)
 
