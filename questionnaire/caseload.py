@@ -237,3 +237,20 @@ def edit_note(note: ActionNote, **fields: object) -> None:
     for name in NOTE_FIELDS:
         setattr(note, name, fields[name])
     db.session.flush()
+
+
+def plan_at(enrolment: Enrolment, when: dt.datetime) -> list[dict[str, object]]:
+    """The action plan as it stood at a moment (a rating): the notes written by then and not
+    yet removed, each in the version it had then (from its history), with whether it was done."""
+    plan = []
+    for note in db.session.scalars(
+            sa.select(ActionNote).filter_by(enrolment_id=enrolment.id)
+            .where(ActionNote.created_at <= when)
+            .order_by(ActionNote.area, ActionNote.created_at)):
+        if note.deleted_at is not None and note.deleted_at <= when:
+            continue
+        history = json.loads(note.previous) if note.previous else []
+        version = next((v for v in history if dt.datetime.fromisoformat(v["until"]) > when),
+                       {f: getattr(note, f) for f in NOTE_FIELDS})
+        plan.append({**version, "done": note.done_at is not None and note.done_at <= when})
+    return plan

@@ -356,3 +356,26 @@ def test_caseload_is_searched_by_code_and_paged(client, handledare, make_partici
     assert len(codes_in_order(second.text)) == 2  # 5 + the fixture's own participant
     assert set(codes_in_order(first.text)).isdisjoint(codes_in_order(second.text))
     assert client.get("/personal/deltagare", query_string={"sida": "x"}).status_code == 200
+
+
+def test_dialogue_shows_the_plan_as_it_stood_at_each_rating(client, handledare,
+                                                             make_participant):
+    inst = self_rating()
+    person = make_participant(days_ago=190, insats="Testinsatsen")
+    old = add_note(client, person, goal="Sova bätre")
+    gone = add_note(client, person, goal="Ringa vården")
+    for note in (old, gone):
+        note.created_at = dt.datetime.now() - dt.timedelta(days=20)
+    db.session.commit()
+    complete(person, inst, "intake", [1] * len(inst.areas), days_ago=10)
+    url = f"/personal/deltagare/{person.code}/anteckning"
+    assert post(client, f"{url}/{old.id}/andra", goal="Sova bättre").status_code == 302
+    assert post(client, f"{url}/{gone.id}/radera").status_code == 302
+    add_note(client, person, goal="Söka praktik")
+    page = visible_text(client.get(f"/personal/deltagare/{person.code}/dialog",
+                                   query_string={"instrument": inst.key}).text)
+    earlier = page.split("Planen vid tidigare skattningar", 1)[1]
+    assert "Inskrivning" in earlier
+    assert "Sova bätre" in earlier
+    assert "Ringa vården" in earlier
+    assert "Söka praktik" not in earlier

@@ -601,6 +601,7 @@ def _dialogue_context(enrolment: Enrolment) -> dict[str, Any]:
     staff_latest = caseload.staff_rating(enrolment, inst)
     return {
         "staff_rating": staff_latest[0] if staff_latest else None, "labels": TIMEPOINT_LABELS,
+        "earlier_plans": [(q, caseload.plan_at(enrolment, q.completed_at)) for q, _s in mine],
         "e": enrolment, "inst": inst, "instruments": _self_ratings(enrolment), "areas": areas,
         "notes": caseload.notes(enrolment),
         "side_by_side": _side_by_side(enrolment.participant.language, items),
