@@ -379,3 +379,10 @@ def test_dialogue_shows_the_plan_as_it_stood_at_each_rating(client, handledare,
     assert "Sova bätre" in earlier
     assert "Ringa vården" in earlier
     assert "Söka praktik" not in earlier
+
+
+def test_lock_screen_in_easy_swedish_says_things_once(client, handledare, make_participant):
+    person = make_participant(insats="Testinsatsen", language="sv@lattlast")
+    hand_over(client, person)
+    seen = visible_text(client.get("/personal/lamna-tillbaka", query_string={"las": 1}).text)
+    assert seen.count("Handledarens lösenord") == 1
