@@ -4,6 +4,7 @@ the action plan. Functions change state and flush; the request commits."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -19,6 +20,7 @@ from questionnaire.models import (
     Participant,
     Questionnaire,
     User,
+    utcnow,
 )
 
 #: Areas where the participant's and the handledare's ratings differ this much are highlighted.
@@ -59,7 +61,8 @@ class Row:
 
 def caseload(user: User, today: dt.date, insats_id: int | None = None,
              status: str | None = None) -> list[Row]:
-    """The participants of the user's insatser with what is due next. Exited ones last."""
+    """The participants of the user's insatser with what is due next, most urgent first
+    (overdue, due now, coming, nothing scheduled); `status` filters them (see `matches`)."""
     ids = my_insats_ids(user)
     if insats_id is not None:
         ids = [i for i in ids if i == insats_id]
@@ -88,11 +91,53 @@ def caseload(user: User, today: dt.date, insats_id: int | None = None,
         open_slots = [s for s in slots if s.status in ("overdue", "due")]
         upcoming = [s for s in slots if s.status == "upcoming"]
         next_slot = (open_slots or upcoming or [None])[0]
-        row = Row(e, next_slot, last.get(e.id))
-        if status is None or (next_slot is not None and next_slot.status == status) or (
-                status == "exited" and e.exit_date is not None):
-            rows.append(row)
-    return rows
+        rows.append(Row(e, next_slot, last.get(e.id)))
+    rows.sort(key=_urgency)  # stable: within a rank, the order of the query above
+    return [r for r in rows if matches(r, status)]
+
+
+#: Rows on one page of the caseload.
+PAGE_SIZE = 50
+
+
+def search(rows: list[Row], text: str) -> list[Row]:
+    """The rows whose code contains what was typed (any case, with or without the dash)."""
+    wanted = codes.normalise(text)
+    return [r for r in rows if wanted in codes.normalise(r.enrolment.participant.code)]
+
+
+def page(rows: list[Row], number: int) -> tuple[list[Row], int, int]:
+    """One page of rows: (rows, the page number shown, the number of pages)."""
+    pages = max(1, -(-len(rows) // PAGE_SIZE))
+    number = min(max(number, 1), pages)
+    return rows[(number - 1) * PAGE_SIZE:number * PAGE_SIZE], number, pages
+
+
+#: Most urgent first: overdue, due now, coming, nothing scheduled.
+URGENCY = ("overdue", "due", "upcoming")
+
+
+def _urgency(row: Row) -> tuple[int, dt.date]:
+    slot = row.next_slot
+    if slot is None:
+        return len(URGENCY), dt.date.max
+    return URGENCY.index(slot.status), slot.due_on
+
+
+def matches(row: Row, status: str | None) -> bool:
+    """Is the row shown under this filter? "due" (Aktuella nu) includes the overdue."""
+    if status is None:
+        return True
+    if status == "exited":
+        return row.enrolment.exit_date is not None
+    wanted = ("due", "overdue") if status == "due" else (status,)
+    return row.next_slot is not None and row.next_slot.status in wanted
+
+
+def counts(rows: list[Row]) -> dict[str, int]:
+    """How many rows are overdue and how many due now (not counting the overdue)."""
+    return {s: sum(1 for r in rows if r.next_slot is not None and r.next_slot.status == s)
+            for s in URGENCY}
 
 
 def register(*, insats: Insats, gender: str | None, birth_year: int | None, referrer: str | None,
@@ -126,7 +171,8 @@ class Area:
     previous: int | None
     latest: int | None
     staff: int | None  # the handledare's latest parallel rating
-    own: int | None = None  # the participant's most recent rating of the area
+    #: the participant's own rating of the area at the timepoint of the handledare's rating
+    own: int | None = None
 
     @property
     def since_intake(self) -> int | None:
@@ -146,22 +192,65 @@ class Area:
             self.staff - self.own) >= DIFFERENCE
 
 
+def staff_rating(enrolment: Enrolment,
+                 inst: Instrument) -> tuple[Questionnaire, dict[str, int]] | None:
+    """The handledare's latest parallel rating of this instrument, with its steps by item."""
+    staff = answers.ratings(inst.key, "handledare", enrolment_id=enrolment.id)
+    return staff[-1] if staff else None
+
+
 def areas(enrolment: Enrolment, inst: Instrument) -> list[Area]:
     """Per rated area of a self-rating instrument: the first rating, the one before the latest,
-    the latest (only once there are two ratings to compare) and the handledare's latest."""
+    the latest (only once there are two ratings to compare) and the handledare's latest, set
+    against the participant's own rating of that same timepoint (never of another time)."""
     mine = answers.ratings(inst.key, "deltagare", enrolment_id=enrolment.id)
-    staff = answers.ratings(inst.key, "handledare", enrolment_id=enrolment.id)
     first = mine[0][1] if mine else {}
     latest = mine[-1][1] if len(mine) > 1 else {}
     previous = mine[-2][1] if len(mine) > 1 else {}
-    staff_latest = staff[-1][1] if staff else {}
+    staff = staff_rating(enrolment, inst)
+    staff_steps = staff[1] if staff else {}
+    same_time = next((s for q, s in reversed(mine) if staff and q.timepoint == staff[0].timepoint),
+                     {})
     return [Area(i.key, i.area, first.get(i.key), previous.get(i.key), latest.get(i.key),
-                 staff_latest.get(i.key), own=(latest or first).get(i.key))
+                 staff_steps.get(i.key), own=same_time.get(i.key))
             for i in inst.areas]
 
 
 def notes(enrolment: Enrolment) -> list[ActionNote]:
+    """The action plan as it stands (deleted notes left out)."""
     return list(db.session.scalars(
         sa.select(ActionNote).filter_by(enrolment_id=enrolment.id)
+        .where(ActionNote.deleted_at.is_(None))
         .order_by(ActionNote.done_at.is_not(None), ActionNote.area, ActionNote.created_at)
     ))
+
+
+NOTE_FIELDS = ("area", "goal", "next_step", "who", "due_by")
+
+
+def edit_note(note: ActionNote, **fields: object) -> None:
+    """Change a note, keeping the version it replaces in its history (`previous`)."""
+    history = json.loads(note.previous) if note.previous else []
+    history.append({**{f: getattr(note, f) for f in NOTE_FIELDS},
+                    "until": utcnow().isoformat(timespec="seconds")})
+    note.previous = json.dumps(history, ensure_ascii=False, default=str)
+    for name in NOTE_FIELDS:
+        setattr(note, name, fields[name])
+    db.session.flush()
+
+
+def plan_at(enrolment: Enrolment, when: dt.datetime) -> list[dict[str, object]]:
+    """The action plan as it stood at a moment (a rating): the notes written by then and not
+    yet removed, each in the version it had then (from its history), with whether it was done."""
+    plan = []
+    for note in db.session.scalars(
+            sa.select(ActionNote).filter_by(enrolment_id=enrolment.id)
+            .where(ActionNote.created_at <= when)
+            .order_by(ActionNote.area, ActionNote.created_at)):
+        if note.deleted_at is not None and note.deleted_at <= when:
+            continue
+        history = json.loads(note.previous) if note.previous else []
+        version = next((v for v in history if dt.datetime.fromisoformat(v["until"]) > when),
+                       {f: getattr(note, f) for f in NOTE_FIELDS})
+        plan.append({**version, "done": note.done_at is not None and note.done_at <= when})
+    return plan

@@ -224,6 +224,10 @@ class Questionnaire(db.Model):
     source: so.Mapped[str] = so.mapped_column(sa.String(10), default="tablet")
     started_at: so.Mapped[dt.datetime] = so.mapped_column(default=utcnow)
     completed_at: so.Mapped[dt.datetime | None] = so.mapped_column(index=True)
+    #: The staff member who made a handledare's rating (only they may correct it).
+    rated_by: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="SET NULL")
+    )
 
     enrolment: so.Mapped[Enrolment] = so.relationship(back_populates="questionnaires")
     version: so.Mapped[InstrumentVersion] = so.relationship()
@@ -402,6 +406,11 @@ class ActionNote(db.Model):
         sa.ForeignKey("user_account.id", ondelete="SET NULL")
     )
     done_at: so.Mapped[dt.datetime | None] = so.mapped_column()
+    #: Deleted by its author: kept (with its history) but no longer part of the plan.
+    deleted_at: so.Mapped[dt.datetime | None] = so.mapped_column()
+    #: The note as it stood before each edit, oldest first: a JSON list of
+    #: {area, goal, next_step, who, due_by, until} (`until`: when that version was replaced).
+    previous: so.Mapped[str | None] = so.mapped_column(sa.Text)
 
 
 # --- Anonymous answers of professionals (NNS personal, remittent, chefsgrupp, styrelse) --------

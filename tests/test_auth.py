@@ -31,6 +31,7 @@ RULES = {
     "staff.record_exit": CASEWORK, "staff.create_link": CASEWORK, "staff.handover": CASEWORK,
     "staff.staff_rating": CASEWORK, "staff.dialogue": CASEWORK, "staff.print_view": CASEWORK,
     "staff.add_note": CASEWORK, "staff.finish_note": CASEWORK,
+    "staff.edit_note": CASEWORK, "staff.delete_note": CASEWORK,
     "staff.insatser": {"samordnare"}, "staff.edit_insats": {"samordnare"},
     "admin.instrument_list": {"samordnare"}, "admin.upload": {"samordnare"},
     "admin.download": {"samordnare"},

@@ -28,6 +28,7 @@ from flask import (
 )
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from markupsafe import Markup
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -64,10 +65,12 @@ from questionnaire.models import (
     ROLES,
     TIMEPOINTS,
     ActionNote,
+    Answer,
     Enrolment,
     Insats,
     InsatsStaff,
     Participant,
+    Questionnaire,
     ScheduleEntry,
     User,
     utcnow,
@@ -132,8 +135,14 @@ def participants() -> Any:
     status = request.args.get("status") or None
     if status not in (None, "due", "overdue", "upcoming", "exited"):
         status = None
-    rows = caseload.caseload(current_user, dt.date.today(), insats_id, status)
+    every = caseload.caseload(current_user, dt.date.today(), insats_id)
+    rows = [r for r in every if caseload.matches(r, status)]
+    query = (request.args.get("q") or "").strip()[:20]
+    if query:
+        rows = caseload.search(rows, query)
+    rows, page, pages = caseload.page(rows, request.args.get("sida", 1, type=int))
     return render_template("staff/participants.html", rows=rows, insatser=insatser,
+                           counts=caseload.counts(every), query=query, page=page, pages=pages,
                            insats_id=insats_id, status=status, labels=TIMEPOINT_LABELS,
                            titles=_titles(), display=codes.display)
 
@@ -383,6 +392,32 @@ def erase(code: str) -> Any:
     return redirect(url_for(".participants"))
 
 
+#: The audit log's actions as staff read them (an action not named here is shown as recorded).
+ACTION_LABELS = {
+    "add_note": _l("Ny anteckning i planen"), "edit_note": _l("Ändrade en anteckning"),
+    "delete_note": _l("Tog bort en anteckning"), "finish_note": _l("Anteckning klar"),
+    "answer_changed": _l("Ändrat svar"), "create_link": _l("Ny engångslänk"),
+    "participant_link": _l("Deltagaren öppnade sin länk"), "create_user": _l("Nytt konto"),
+    "erase": _l("Raderade deltagaren"), "exit": _l("Avslut registrerat"),
+    "export": _l("Export"), "report": _l("Rapport"), "import_answers": _l("Import av svar"),
+    "instrument_add": _l("Ny enkätversion"), "instrument_export": _l("Enkätfil hämtad"),
+    "handover": _l("Lämnade över surfplattan"), "handback": _l("Tog tillbaka surfplattan"),
+    "handback_failed": _l("Fel lösenord vid återlämning"),
+    "handback_refused": _l("Återlämning spärrad"), "login": _l("Inloggning"),
+    "login_failed": _l("Misslyckad inloggning"), "login_refused": _l("Inloggning spärrad"),
+    "logout": _l("Utloggning"), "logout_idle": _l("Utloggad efter inaktivitet"),
+    "own_data": _l("Deltagaren såg sina uppgifter"),
+    "right_of_access": _l("Visade deltagaren sina uppgifter"),
+    "password_changed": _l("Bytte lösenord"), "print_dialogue": _l("Utskrift till deltagaren"),
+    "register_participant": _l("Registrerade en deltagare"),
+    "save_insats": _l("Sparade en insats"), "user_active": _l("Kontot aktiverat"),
+    "user_inactive": _l("Kontot avstängt"), "view_dialogue": _l("Öppnade samtalsvyn"),
+    "view_participant": _l("Öppnade deltagarsidan"),
+    "staff_rating": _l("Handledarens skattning"),
+    "staff_rating_changed": _l("Ändrade handledarens skattning"),
+}
+
+
 @bp.get("/logg")
 @role_required("samordnare")
 def audit_log() -> Any:
@@ -406,6 +441,7 @@ def audit_log() -> Any:
     actions = db.session.scalars(sa.select(AuditEvent.action).distinct().order_by(
         AuditEvent.action)).all()
     return render_template("staff/audit.html", events=events, actions=actions, action=action,
+                           action_labels=ACTION_LABELS,
                            subject=subject, day=request.args.get("day", ""), errors=errors), (
         400 if errors else 200)
 
@@ -465,23 +501,40 @@ def _chosen_rating(enrolment: Enrolment) -> Instrument | None:
     return next((i for i in options if i.key == key), options[0] if options else None)
 
 
+def _staff_rating_of(enrolment: Enrolment, inst: Instrument,
+                     timepoint: str | None) -> Questionnaire | None:
+    """The handledare's completed rating of this instrument at this timepoint, if any."""
+    return db.session.scalar(sa.select(Questionnaire).filter_by(
+        enrolment_id=enrolment.id, instrument=inst.key, timepoint=timepoint,
+        respondent="handledare").where(Questionnaire.completed_at.is_not(None)))
+
+
 @bp.route("/deltagare/<code>/skattning", methods=["GET", "POST"])
 @role_required(*CASEWORK)
 def staff_rating(code: str) -> Any:
+    """The handledare's own rating of the areas the participant rates, for the timepoint that is
+    open now (or an earlier one); their own rating of a timepoint can be corrected."""
     enrolment = _enrolment(code)
     inst = _chosen_rating(enrolment)
     if inst is None:
         abort(404)
-    applicable = [s.timepoint for s in schedule.timeline(enrolment, enrolment.insats, (),
-                                                         dt.date.today())
-                  if s.instrument == inst.key]
+    # Staff may rate whatever timepoint has opened; the participant's answers do not matter here.
+    slots = [s for s in schedule.timeline(enrolment, enrolment.insats, (), dt.date.today())
+             if s.instrument == inst.key and s.status != "upcoming"]
+    choices = [s.timepoint for s in slots]
+    due = next((s.timepoint for s in slots if s.status in ("due", "overdue")),
+               choices[-1] if choices else None)
     done = {t for i, t in answers.completed_slots(enrolment, "handledare") if i == inst.key}
-    choices = [t for t in applicable if t not in done]
     errors: list[str] = []
+    timepoint = request.values.get("timepoint") or due
+    if timepoint not in choices:
+        if request.method == "POST":
+            errors.append(_("Välj en av tidpunkterna i listan."))
+        timepoint = due
+    existing = _staff_rating_of(enrolment, inst, timepoint)
+    stored = {k: str(a.step) if a.step is not None else ""
+              for k, a in answers.current_answers(existing).items()} if existing else {}
     if request.method == "POST":
-        timepoint = request.form.get("timepoint")
-        if timepoint not in choices:
-            errors.append(_("Välj en tidpunkt som inte redan är skattad."))
         steps: dict[str, int | None] = {}
         for item in inst.areas:
             raw = request.form.get(item.key, "")
@@ -491,19 +544,37 @@ def staff_rating(code: str) -> Any:
                 steps[item.key] = int(raw)
             else:
                 errors.append(_("Ogiltigt svar för %(area)s.", area=tr(item.area)))
+        if not errors and all(step is None for step in steps.values()):
+            errors.append(_("Skatta minst ett område. En skattning med bara ”Vet inte” sparas "
+                            "inte."))
+        if existing is not None and existing.rated_by not in (None, current_user.id):
+            errors.append(_("En kollega har redan skattat den här tidpunkten. Bara den som "
+                            "skattade kan ändra skattningen."))
         if not errors:
-            q = answers.start(enrolment, inst.key, timepoint, respondent="handledare",
-                              language="sv", source="tablet")
+            if existing is None:
+                q = answers.start(enrolment, inst.key, timepoint, respondent="handledare",
+                                  language="sv", source="tablet")
+                action, details, when = "staff_rating", {}, None
+            else:  # a correction: the answers are replaced, the old values kept in the log
+                q, when = existing, existing.completed_at
+                before = {k: a.step for k, a in answers.current_answers(q).items()}
+                q.completed_at = None
+                db.session.execute(sa.delete(Answer).where(Answer.questionnaire_id == q.id))
+                db.session.flush()
+                action, details = "staff_rating_changed", {"before": before, "after": steps}
+            q.rated_by = current_user.id
             for key, step in steps.items():
                 answers.save_answer(q, key, step=step, declined=step is None)
-            answers.complete(q)
-            audit.record("staff_rating", user_id=current_user.id,
-                         subject=enrolment.participant.code, timepoint=timepoint)
+            answers.complete(q, when=when)
+            audit.record(action, user_id=current_user.id, subject=enrolment.participant.code,
+                         instrument=inst.key, timepoint=timepoint, **details)
             db.session.commit()
             return redirect(url_for(".dialogue", code=enrolment.participant.code,
                                     instrument=inst.key))
+    values = request.form if request.method == "POST" else stored
     return render_template("staff/rating.html", e=enrolment, inst=inst, choices=choices,
-                           labels=TIMEPOINT_LABELS, errors=errors, form=request.form,
+                           timepoint=timepoint, done=done, due=due, existing=existing,
+                           labels=TIMEPOINT_LABELS, errors=errors, form=values,
                            display=codes.display), 400 if errors else 200
 
 
@@ -527,7 +598,10 @@ def _dialogue_context(enrolment: Enrolment) -> dict[str, Any]:
             _("Handledarens skattning (%(tp)s)", tp=_(TIMEPOINT_LABELS[q.timepoint])),
             [s.get(i.key) for i in items], dashed=True))
     areas = caseload.areas(enrolment, inst)
+    staff_latest = caseload.staff_rating(enrolment, inst)
     return {
+        "staff_rating": staff_latest[0] if staff_latest else None, "labels": TIMEPOINT_LABELS,
+        "earlier_plans": [(q, caseload.plan_at(enrolment, q.completed_at)) for q, _s in mine],
         "e": enrolment, "inst": inst, "instruments": _self_ratings(enrolment), "areas": areas,
         "notes": caseload.notes(enrolment),
         "side_by_side": _side_by_side(enrolment.participant.language, items),
@@ -580,12 +654,9 @@ def print_view(code: str) -> Any:
                            section_font=language_info(language).font)
 
 
-@bp.post("/deltagare/<code>/anteckning")
-@role_required(*CASEWORK)
-def add_note(code: str) -> Any:
-    enrolment = _enrolment(code)
+def _note_fields(enrolment: Enrolment, errors: list[str]) -> dict[str, Any]:
+    """An action note's fields from the form, checked (problems added to `errors`)."""
     form = request.form
-    errors: list[str] = []
     area = form.get("area") or None
     rated = {i.key for inst in _self_ratings(enrolment) for i in inst.areas}
     if area not in (None, *rated):
@@ -597,19 +668,73 @@ def add_note(code: str) -> Any:
             form.get("who") or "") > 120:
         errors.append(_("Texten är för lång."))
     due_by = _parse_date(form.get("due_by"), errors, _("Klart senast"), required=False)
+    return {"area": area, "goal": goal,
+            "next_step": (form.get("next_step") or "").strip() or None,
+            "who": (form.get("who") or "").strip() or None, "due_by": due_by}
+
+
+def _back_to_plan(enrolment: Enrolment, errors: list[str] = ()) -> Any:
+    for e in errors:
+        flash(e)
+    return redirect(url_for(".dialogue", code=enrolment.participant.code,
+                            instrument=request.form.get("instrument") or None) + "#plan"), (
+        303 if errors else 302)
+
+
+@bp.post("/deltagare/<code>/anteckning")
+@role_required(*CASEWORK)
+def add_note(code: str) -> Any:
+    enrolment = _enrolment(code)
+    errors: list[str] = []
+    fields = _note_fields(enrolment, errors)
     if errors:
-        for e in errors:
-            flash(e)
-        return redirect(url_for(".dialogue", code=enrolment.participant.code,
-                                instrument=form.get("instrument") or None)), 303
-    db.session.add(ActionNote(enrolment_id=enrolment.id, area=area, goal=goal,
-                              next_step=(form.get("next_step") or "").strip() or None,
-                              who=(form.get("who") or "").strip() or None, due_by=due_by,
-                              created_by=current_user.id))
+        return _back_to_plan(enrolment, errors)
+    db.session.add(ActionNote(enrolment_id=enrolment.id, created_by=current_user.id, **fields))
     audit.record("add_note", user_id=current_user.id, subject=enrolment.participant.code)
     db.session.commit()
-    return redirect(url_for(".dialogue", code=enrolment.participant.code,
-                            instrument=form.get("instrument") or None) + "#plan")
+    return _back_to_plan(enrolment)
+
+
+def _own_note(enrolment: Enrolment, note_id: int, errors: list[str]) -> ActionNote:
+    note = db.session.get(ActionNote, note_id)
+    if note is None or note.enrolment_id != enrolment.id or note.deleted_at is not None:
+        abort(404)
+    if note.created_by != current_user.id:
+        errors.append(_("Bara den som skrev anteckningen kan ändra eller ta bort den."))
+    return note
+
+
+@bp.post("/deltagare/<code>/anteckning/<int:note_id>/andra")
+@role_required(*CASEWORK)
+def edit_note(code: str, note_id: int) -> Any:
+    """The author corrects a note; the version it replaces is kept in the note's history."""
+    enrolment = _enrolment(code)
+    errors: list[str] = []
+    note = _own_note(enrolment, note_id, errors)
+    fields = _note_fields(enrolment, errors) if not errors else {}
+    if errors:
+        return _back_to_plan(enrolment, errors)
+    caseload.edit_note(note, **fields)
+    audit.record("edit_note", user_id=current_user.id, subject=enrolment.participant.code,
+                 note=note.id)
+    db.session.commit()
+    return _back_to_plan(enrolment)
+
+
+@bp.post("/deltagare/<code>/anteckning/<int:note_id>/radera")
+@role_required(*CASEWORK)
+def delete_note(code: str, note_id: int) -> Any:
+    """The author takes a note out of the plan; it is kept, with its history, for the record."""
+    enrolment = _enrolment(code)
+    errors: list[str] = []
+    note = _own_note(enrolment, note_id, errors)
+    if errors:
+        return _back_to_plan(enrolment, errors)
+    note.deleted_at = utcnow()
+    audit.record("delete_note", user_id=current_user.id, subject=enrolment.participant.code,
+                 note=note.id)
+    db.session.commit()
+    return _back_to_plan(enrolment)
 
 
 @bp.post("/deltagare/<code>/anteckning/<int:note_id>/klar")
@@ -617,7 +742,7 @@ def add_note(code: str) -> Any:
 def finish_note(code: str, note_id: int) -> Any:
     enrolment = _enrolment(code)
     note = db.session.get(ActionNote, note_id)
-    if note is None or note.enrolment_id != enrolment.id:
+    if note is None or note.enrolment_id != enrolment.id or note.deleted_at is not None:
         abort(404)
     if note.done_at is None:
         note.done_at = utcnow()
@@ -632,7 +757,9 @@ def finish_note(code: str, note_id: int) -> Any:
 @role_required("samordnare")
 def insatser() -> Any:
     rows = db.session.scalars(sa.select(Insats).order_by(Insats.name)).all()
-    return render_template("staff/insatser.html", insatser=rows)
+    timepoints = {i.id: [_(TIMEPOINT_LABELS[t]) for t in TIMEPOINTS
+                         if t in {e.timepoint for e in i.schedule}] for i in rows}
+    return render_template("staff/insatser.html", insatser=rows, timepoints=timepoints)
 
 
 @bp.route("/insatser/ny", methods=["GET", "POST"], defaults={"insats_id": None})
