@@ -81,7 +81,7 @@ def figure(inst: Instrument, traces: list[Trace]) -> str:
     steps = [s.value for s in inst.areas[0].scale.steps]
     # Right-to-left readers go round the other way; the script's web font draws the labels.
     direction = "counterclockwise" if rtl else "clockwise"
-    # The numbers go half-way between the first area's spoke and the next, off every line.
+    # The radial axis (its numbers) goes half-way between the first area's spoke and the next.
     between = 90 + (180 if rtl else -180) / len(areas)
     font = language(locale).font
     family = f'"Stegvis {font.title()}", system-ui, sans-serif' if font else "system-ui, sans-serif"
@@ -111,10 +111,11 @@ def figure(inst: Instrument, traces: list[Trace]) -> str:
             # every area rated so, and its number has room between the spokes.
             "radialaxis": {"range": [steps[0] - (steps[-1] - steps[0]) / 2, steps[-1]],
                            "tickvals": steps,
-                           "angle": between, "tickangle": between,  # upright
-                           "side": "clockwise" if rtl else "counterclockwise",  # not the first
-                           "showline": False, "ticks": "",
-                           "tickfont": {"size": 16, "color": "#374151"},
+                           "angle": between,
+                           # static/js/chart.js writes the numbers half-way between the
+                           # first two spokes, on a off every line
+                           "showticklabels": False, "showline": False, "ticks": "",
+                           "tickfont": {"size": 15, "color": "#374151"},
                            "gridcolor": "#d1d5db"},
             "angularaxis": {"direction": direction, "rotation": 90,
                             "tickfont": {"size": 15}, "gridcolor": "#d1d5db"},

@@ -29,27 +29,55 @@
   // How far the area names reach past the figure's edges (px, per side).
   function overflow() {
     var box = el.getBoundingClientRect();
-    var over = { l: 0, r: 0, t: 0 };
+    var legend = el.querySelector(".legend");
+    var floor = legend ? legend.getBoundingClientRect().top : box.bottom;
+    var over = { l: 0, r: 0, t: 0, b: 0 };
     el.querySelectorAll(".angularaxistick text").forEach(function (t) {
       var r = t.getBoundingClientRect();
       over.l = Math.max(over.l, box.left - r.left);
       over.r = Math.max(over.r, r.right - box.right);
       over.t = Math.max(over.t, box.top - r.top);
+      over.b = Math.max(over.b, r.bottom - floor);  // into the legend
     });
     return over;
+  }
+
+  // The scale's numbers, upright, on the radial axis half-way between two
+  // spokes (Plotly would set them beside the axis, against a spoke near the centre).
+  function numbers() {
+    var axis = layout.polar.radialaxis;
+    var ring = el.querySelector(".angular-line path");
+    var size = el._fullLayout && el._fullLayout._size;
+    if (!ring || !size || !axis.tickvals) return Promise.resolve();
+    var box = el.getBoundingClientRect(), r = ring.getBoundingClientRect();
+    var cx = r.left + r.width / 2 - box.left - size.l, cy = r.top + r.height / 2 - box.top - size.t;
+    var radius = r.width / 2, low = axis.range[0], high = axis.range[1];
+    var angle = axis.angle * Math.PI / 180;
+    return window.Plotly.relayout(el, { annotations: axis.tickvals.map(function (v) {
+      var d = radius * (v - low) / (high - low);
+      return {
+        xref: "paper", yref: "paper", showarrow: false, text: String(v),
+        x: (cx + d * Math.cos(angle)) / size.w, y: 1 - (cy - d * Math.sin(angle)) / size.h,
+        xanchor: "center", yanchor: "middle", font: axis.tickfont
+      };
+    }) });
   }
 
   function fit(round) {
     var over = overflow();
     var side = Math.ceil(Math.max(over.l, over.r));
-    if ((side <= 0 && over.t <= 0) || round > 4) {
-      el.dataset.drawn = "true";
+    if ((side <= 0 && over.t <= 0 && over.b <= 0) || round > 4) {
+      numbers().then(function () { el.dataset.drawn = "true"; });
       return;
     }
-    var m = layout.margin;
-    layout.margin = { l: m.l + side + 6, r: m.r + side + 6, t: m.t + Math.ceil(over.t) + (over.t > 0 ? 6 : 0), b: m.b };
+    var m = layout.margin, grow = function (n) { return n > 0 ? Math.ceil(n) + 6 : 0; };
+    layout.margin = { l: m.l + grow(side), r: m.r + grow(side), t: m.t + grow(over.t), b: m.b };
+    legendRoom += grow(over.b);
     layout.height = sized();
-    window.Plotly.relayout(el, { margin: layout.margin, height: layout.height }).then(function () {
+    var size = el._fullLayout._size;
+    // the legend hangs below the circle by what the names under it need
+    layout.legend.y -= grow(over.b) / size.h;
+    window.Plotly.relayout(el, { margin: layout.margin, height: layout.height, "legend.y": layout.legend.y }).then(function () {
       fit(round + 1);
     });
   }
