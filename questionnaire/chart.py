@@ -140,6 +140,7 @@ def participant_chart(inst: Instrument, participant_id: int) -> dict:
         "figure": figure(inst, traces),
         "traces": len(traces),
         "areas": [tr(i.area) for i in items],
+        "lowest": items[0].scale.min, "highest": items[0].scale.max,
         "series": [{"label": t.label, "values": t.values} for t in traces],
     }
 
