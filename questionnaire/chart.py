@@ -49,14 +49,40 @@ class Trace:
     dashed: bool = False  # the handledare's rating
 
 
+#: An area's name longer than this many characters is wrapped onto more lines (phones).
+LABEL_LINE = 11
+FSI, PDI = "\u2068", "\u2069"  # first-strong isolate: a line keeps its own reading order
+
+
+def wrap(text: str, width: int = LABEL_LINE) -> list[str]:
+    """A label as lines of at most `width` characters where the words allow it."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines or [text]
+
+
+def chart_label(text: str, rtl: bool, width: int | None = None) -> str:
+    """A label as Plotly draws it: wrapped with <br> (when `width`), each line isolated in a
+    right-to-left page, so that "6 أشهر" is not drawn as "أشهر 6" by the left-to-right SVG."""
+    lines = wrap(text, width) if width else [text]
+    return "<br>".join(f"{FSI}{line}{PDI}" if rtl else line for line in lines)
+
+
 def figure(inst: Instrument, traces: list[Trace]) -> str:
     """A spider diagram over the instrument's rated areas, the radial axis its scale, as Plotly
     JSON."""
-    areas = [tr(i.area) for i in inst.areas]
-    steps = [s.value for s in inst.areas[0].scale.steps]
     locale = str(get_locale() or "sv")
+    rtl = text_direction(locale) == "rtl"
+    areas = [chart_label(tr(i.area), rtl, LABEL_LINE) for i in inst.areas]
+    steps = [s.value for s in inst.areas[0].scale.steps]
     # Right-to-left readers go round the other way; the script's web font draws the labels.
-    direction = "counterclockwise" if text_direction(locale) == "rtl" else "clockwise"
+    direction = "counterclockwise" if rtl else "clockwise"
+    # The radial axis (its numbers) goes half-way between the first area's spoke and the next.
+    between = 90 + (180 if rtl else -180) / len(areas)
     font = language(locale).font
     family = f'"Stegvis {font.title()}", system-ui, sans-serif' if font else "system-ui, sans-serif"
     fig = go.Figure()
@@ -69,7 +95,8 @@ def figure(inst: Instrument, traces: list[Trace]) -> str:
             older += 1
         r = list(t.values)
         fig.add_trace(go.Scatterpolar(
-            r=[*r, r[0]], theta=[*areas, areas[0]], name=t.label, mode="lines+markers",
+            r=[*r, r[0]], theta=[*areas, areas[0]], name=chart_label(t.label, rtl),
+            mode="lines+markers",
             line={"color": color, "width": 4 if t.strong else 2, "dash": dash},
             marker={"size": 10 if t.strong else 7},
             fill="toself" if t.strong else "none", fillcolor="rgba(29,78,216,0.15)",
@@ -79,8 +106,17 @@ def figure(inst: Instrument, traces: list[Trace]) -> str:
     fig.update_layout(
         template="none",
         polar={
-            "radialaxis": {"range": [steps[0], steps[-1]], "tickvals": steps, "angle": 90,
-                           "tickfont": {"size": 12}, "gridcolor": "#d1d5db"},
+            # From below the lowest step (a third of the circle is below it): a rating of the
+            # lowest step is a point of its own on its spoke, not a dot in the centre shared by
+            # every area rated so, and its number has room between the spokes.
+            "radialaxis": {"range": [steps[0] - (steps[-1] - steps[0]) / 2, steps[-1]],
+                           "tickvals": steps,
+                           "angle": between,
+                           # static/js/chart.js writes the numbers half-way between the
+                           # first two spokes, on a off every line
+                           "showticklabels": False, "showline": False, "ticks": "",
+                           "tickfont": {"size": 15, "color": "#374151"},
+                           "gridcolor": "#d1d5db"},
             "angularaxis": {"direction": direction, "rotation": 90,
                             "tickfont": {"size": 15}, "gridcolor": "#d1d5db"},
         },
@@ -104,6 +140,7 @@ def participant_chart(inst: Instrument, participant_id: int) -> dict:
         "figure": figure(inst, traces),
         "traces": len(traces),
         "areas": [tr(i.area) for i in items],
+        "lowest": items[0].scale.min, "highest": items[0].scale.max,
         "series": [{"label": t.label, "values": t.values} for t in traces],
     }
 

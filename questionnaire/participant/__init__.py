@@ -90,13 +90,23 @@ def _questionnaire(qid: int) -> Questionnaire:
 
 
 def _remember_language(person: Participant) -> None:
-    """Answer in the participant's language; a language they pick (?lang=) becomes theirs, so the
-    next visit opens in it too."""
+    """Answer in the language picked on this visit (?lang=, kept in the session's scope), else in
+    the participant's own. A pick is only a try until they answer a question in it: then it
+    becomes theirs (_adopt_language), so that a language tapped by mistake on the way to the
+    first answer does not open their next link too."""
     asked = request.args.get("lang")
-    if asked in available_locales() and asked != person.language:
-        person.language = asked
-        db.session.commit()
-    g.participant_language = person.language
+    scope = session.get(SCOPE)
+    if asked in available_locales() and scope is not None:
+        session[SCOPE] = {**scope, "lang": asked}
+    picked = (session.get(SCOPE) or {}).get("lang")
+    g.participant_language = picked if picked in available_locales() else person.language
+
+
+def _adopt_language(person: Participant) -> None:
+    """An answer given in the language picked on this visit makes it the participant's own."""
+    picked = _scope().get("lang")
+    if picked in available_locales() and picked != person.language:
+        person.language = picked
 
 
 def _next_open() -> Questionnaire | None:
@@ -118,7 +128,11 @@ def open_link(token: str) -> Any:
         link = links.resolve(token)
     except links.LinkError as e:
         return message_page(_l("Länken fungerar inte"), e.message, e.status)
-    _remember_language(link.participant)
+    # A new visit: the participant's own language (a tablet's earlier pick was someone else's),
+    # or one the link asks for, which like any pick becomes theirs only when they answer in it.
+    asked = request.args.get("lang")
+    asked = asked if asked in available_locales() else None
+    g.participant_language = asked or link.participant.language
     enrolment = answers.current_enrolment(link.participant_id)
     due = []
     if enrolment is not None:
@@ -139,6 +153,8 @@ def open_link(token: str) -> Any:
             _l("Inget att fylla i"), _l("Just nu finns det ingen enkät för dig att fylla i."), 200
         )
     grant([q.id for q in due], link.id, access=link.participant_id if own else None, own=own)
+    if asked:
+        session[SCOPE] = {**session[SCOPE], "lang": asked}
     return redirect(_resume_url(due[0]))  # straight there: one round trip less on 4G
 
 
@@ -206,6 +222,7 @@ def question(qid: int, key: str) -> Any:
                 text=request.form.get("text"),
                 declined=request.form.get("declined") == "1",
             )
+            _adopt_language(q.enrolment.participant)
             db.session.commit()
             return redirect(_after_save(qid, key, to_summary, items))
         except AnswerRejected as e:
@@ -320,6 +337,7 @@ def save(qid: int) -> Any:
             q, data["item"], step=_parse_step(data.get("step")), text=text,
             declined=data.get("declined") is True, client_id=client_id,
         )
+        _adopt_language(q.enrolment.participant)
         db.session.commit()
     except AnswerRejected as e:
         db.session.rollback()
@@ -450,7 +468,7 @@ def my_data() -> Any:
     person = db.session.get(Participant, scope.get("access") or 0)
     if person is None:
         abort(404)
-    g.participant_language = person.language
+    _remember_language(person)
     full = bool(scope.get("own")) and not staff_present()
     sections = []
     for enrolment in person.enrolments:
