@@ -45,7 +45,9 @@ class AnswerRejected(Exception):
 
 
 def instrument_of(q: Questionnaire) -> Instrument:
-    return instruments.get(q.instrument, q.version.version)
+    """The version the questionnaire was given in (from its loaded row: no query on the save
+    path once the version is built in this process)."""
+    return instruments.from_row(q.version)
 
 
 def completed_slots(enrolment: Enrolment, respondent: str = "deltagare") -> set[tuple[str, str]]:

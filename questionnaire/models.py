@@ -59,6 +59,29 @@ def _in(column: str, values: tuple[str, ...]) -> str:
     return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
+def _scale_checks(table: str) -> tuple[sa.Constraint, ...]:
+    """An answer's step checked by the database against its item's scale: the composite key
+    carries the item's lowest and highest step (copied into the answer row), a text only for a
+    free-text item."""
+    return (
+        sa.ForeignKeyConstraint(
+            ["instrument_version_id", "item_key", "scale_min", "scale_max"],
+            [
+                "instrument_item.instrument_version_id",
+                "instrument_item.key",
+                "instrument_item.scale_min",
+                "instrument_item.scale_max",
+            ],
+            name=f"fk_{table}_item_scale",
+        ),
+        sa.CheckConstraint(
+            "step IS NULL OR (scale_max > 0 AND step >= scale_min AND step <= scale_max)",
+            name="step_in_scale",
+        ),
+        sa.CheckConstraint("text IS NULL OR scale_max = 0", name="text_only_free_text"),
+    )
+
+
 class Insats(db.Model):
     """A programme funded by the förbund, with its own schedule of questionnaires."""
 
@@ -273,21 +296,7 @@ class Answer(db.Model):
             ["questionnaire.id", "questionnaire.instrument_version_id"],
             ondelete="CASCADE",
         ),
-        sa.ForeignKeyConstraint(
-            ["instrument_version_id", "item_key", "scale_min", "scale_max"],
-            [
-                "instrument_item.instrument_version_id",
-                "instrument_item.key",
-                "instrument_item.scale_min",
-                "instrument_item.scale_max",
-            ],
-            name="fk_answer_item_scale",
-        ),
-        sa.CheckConstraint(
-            "step IS NULL OR (scale_max > 0 AND step >= scale_min AND step <= scale_max)",
-            name="step_in_scale",
-        ),
-        sa.CheckConstraint("text IS NULL OR scale_max = 0", name="text_only_free_text"),
+        *_scale_checks("answer"),
         sa.CheckConstraint(
             "(CASE WHEN step IS NOT NULL THEN 1 ELSE 0 END)"
             " + (CASE WHEN text IS NOT NULL THEN 1 ELSE 0 END)"
@@ -499,20 +508,6 @@ class SurveyAnswer(db.Model):
             ["survey_response.id", "survey_response.instrument_version_id"],
             ondelete="CASCADE", name="fk_survey_answer_response_version",
         ),
-        sa.ForeignKeyConstraint(
-            ["instrument_version_id", "item_key", "scale_min", "scale_max"],
-            [
-                "instrument_item.instrument_version_id",
-                "instrument_item.key",
-                "instrument_item.scale_min",
-                "instrument_item.scale_max",
-            ],
-            name="fk_survey_answer_item_scale",
-        ),
-        sa.CheckConstraint(
-            "step IS NULL OR (scale_max > 0 AND step >= scale_min AND step <= scale_max)",
-            name="step_in_scale",
-        ),
-        sa.CheckConstraint("text IS NULL OR scale_max = 0", name="text_only_free_text"),
+        *_scale_checks("survey_answer"),
         sa.CheckConstraint("(step IS NULL) <> (text IS NULL)", name="one_value"),
     )

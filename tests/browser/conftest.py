@@ -83,3 +83,26 @@ def log_in(page, live_server: str, user) -> None:
     page.fill("#password", PASSWORD)
     with page.expect_navigation():
         page.locator("form button[type=submit]").tap()
+
+
+def hand_over(page, live_server: str, person, make_user, before_login=None):
+    """A handledare of the participant's insats logs in on this tablet and hands it over;
+    returns the handledare. `before_login` runs first (e.g. installing the page's clock)."""
+    import sqlalchemy as sa
+
+    from questionnaire.extensions import db
+    from questionnaire.models import Enrolment, InsatsStaff
+
+    user = make_user("handledare")
+    insats_id = db.session.scalar(sa.select(Enrolment.insats_id).filter_by(
+        participant_id=person.id))
+    db.session.add(InsatsStaff(insats_id=insats_id, user_id=user.id))
+    db.session.commit()
+    if before_login is not None:
+        before_login()
+    log_in(page, live_server, user)
+    page.goto(f"{live_server}/personal/deltagare/{person.code}")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Lämna över surfplattan").tap()
+    page.wait_for_selector("#progress")
+    return user

@@ -6,8 +6,8 @@ import sqlalchemy as sa
 
 from questionnaire import instruments
 from questionnaire.extensions import db
-from questionnaire.models import Insats, InsatsStaff, Questionnaire
-from tests.browser.conftest import log_in
+from questionnaire.models import Questionnaire
+from tests.browser.conftest import hand_over
 from tests.conftest import PASSWORD, stored
 
 pytestmark = pytest.mark.browser
@@ -17,16 +17,7 @@ def test_take_back_half_way_then_rate_the_due_timepoint(live_server, tablet, mak
                                                         make_user):
     inst = next(i for i in instruments.published() if i.individual_results and i.areas)
     person = make_participant(days_ago=190, insats="Testinsatsen")  # 6 months are due
-    user = make_user("handledare")
-    db.session.add(InsatsStaff(insats_id=db.session.scalar(sa.select(Insats.id)),
-                               user_id=user.id))
-    db.session.commit()
-
-    log_in(tablet, live_server, user)
-    tablet.goto(f"{live_server}/personal/deltagare/{person.code}")
-    with tablet.expect_navigation():
-        tablet.get_by_role("button", name="Lämna över surfplattan").tap()
-    tablet.wait_for_selector("#progress")
+    hand_over(tablet, live_server, person, make_user)
     with tablet.expect_navigation():
         tablet.locator("button.step").first.tap()
     with tablet.expect_navigation():

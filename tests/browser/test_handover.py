@@ -5,8 +5,8 @@ import pytest
 import sqlalchemy as sa
 
 from questionnaire.extensions import db
-from questionnaire.models import Insats, InsatsStaff, Questionnaire
-from tests.browser.conftest import log_in
+from questionnaire.models import Questionnaire
+from tests.browser.conftest import hand_over
 from tests.conftest import PASSWORD, stored
 
 pytestmark = pytest.mark.browser
@@ -14,16 +14,7 @@ pytestmark = pytest.mark.browser
 
 def test_hand_over_answer_and_hand_back(live_server, tablet, make_participant, make_user):
     person = make_participant(insats="Testinsatsen")
-    user = make_user("handledare")
-    db.session.add(InsatsStaff(insats_id=db.session.scalar(sa.select(Insats.id)),
-                               user_id=user.id))
-    db.session.commit()
-
-    log_in(tablet, live_server, user)
-    tablet.goto(f"{live_server}/personal/deltagare/{person.code}")
-    with tablet.expect_navigation():
-        tablet.get_by_role("button", name="Lämna över surfplattan").tap()
-    tablet.wait_for_selector("#progress")
+    hand_over(tablet, live_server, person, make_user)
     assert tablet.locator("#progress").inner_text() == "Fråga 1 av 6"
     assert tablet.locator("nav.staff-nav").count() == 0
 

@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from questionnaire.extensions import db
-from questionnaire.models import Answer, Insats, InsatsStaff, Questionnaire
-from tests.browser.conftest import log_in
+from questionnaire.models import Answer, Questionnaire
+from tests.browser.conftest import hand_over
 from tests.conftest import stored
 
 pytestmark = pytest.mark.browser
@@ -36,15 +36,7 @@ def handed_over(app, live_server, tablet, make_participant, make_user, monkeypat
     clock = ServerClock()
     monkeypatch.setattr("questionnaire.staff.utcnow", clock)
     person = make_participant(insats="Testinsatsen")
-    user = make_user("handledare")
-    db.session.add(InsatsStaff(insats_id=db.session.scalar(sa.select(Insats.id)),
-                               user_id=user.id))
-    db.session.commit()
-    tablet.clock.install()
-    log_in(tablet, live_server, user)
-    tablet.goto(f"{live_server}/personal/deltagare/{person.code}")
-    with tablet.expect_navigation():
-        tablet.get_by_role("button", name="Lämna över surfplattan").tap()
+    hand_over(tablet, live_server, person, make_user, before_login=tablet.clock.install)
     expect(tablet.locator("#progress")).to_have_text("Fråga 1 av 6")
     return clock
 
