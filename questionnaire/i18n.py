@@ -184,8 +184,9 @@ def language_name(code: str) -> str:
 
 
 def translated_in(code: str, message: str) -> bool:
-    """Does the participant catalog of `code` translate this message (Swedish needs none)?"""
-    return code == "sv" or translate_in(code, message) != message
+    """Does the participant catalog of `code` translate this message? Swedish needs none, and
+    lättläst (sv@lattlast) may keep a Swedish text as it is."""
+    return code.split("@")[0] == "sv" or translate_in(code, message) != message
 
 
 def tr(text: str | None) -> str:
