@@ -184,9 +184,13 @@ def language_name(code: str) -> str:
 
 
 def translated_in(code: str, message: str) -> bool:
-    """Does the participant catalog of `code` translate this message? Swedish needs none, and
-    lättläst (sv@lattlast) may keep a Swedish text as it is."""
-    return code.split("@")[0] == "sv" or translate_in(code, message) != message
+    """Does the participant catalog of `code` have this message (Swedish needs none)? A
+    catalog may translate a text as it is (lättläst keeps "Hälsa"), so its entries are asked."""
+    if code == "sv":
+        return True
+    translations = _translations(_directory(), code)
+    return (message in getattr(translations, "_catalog", {})
+            or translations.gettext(message) != message)
 
 
 def tr(text: str | None) -> str:
