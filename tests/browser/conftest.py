@@ -50,9 +50,13 @@ def browser():
 
 
 @pytest.fixture
-def tablet(browser):
+def tablet(browser, request):
+    """A tablet. Tests that intercept the app's requests (page.route) are marked
+    `intercepts_requests`: Playwright does not see requests once the service worker controls the
+    page, so theirs is blocked (the in-page queue is what they test)."""
+    blocked = request.node.get_closest_marker("intercepts_requests") is not None
     context = browser.new_context(viewport=TABLET, has_touch=True, is_mobile=True,
-                                  locale="sv-SE")
+                                  locale="sv-SE", service_workers="block" if blocked else "allow")
     page = context.new_page()
     yield page
     context.close()

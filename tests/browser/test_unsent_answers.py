@@ -13,7 +13,7 @@ from questionnaire.extensions import db
 from questionnaire.models import Answer, Questionnaire
 from tests.conftest import stored
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.intercepts_requests]
 
 SAVE = "**/q/*/svar"
 
