@@ -26,12 +26,19 @@ def _need_browser() -> None:
 
 @pytest.fixture
 def live_server(app: Flask) -> Iterator[str]:
+    before = set(threading.enumerate())
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
+    server.server_close()
     thread.join(5)
+    # Requests still in flight (a keep-alive ping, the service worker's fetch) hold database
+    # connections: let them finish, so that the app fixture's dispose() closes every one.
+    for leftover in set(threading.enumerate()) - before:
+        if "process_request" in leftover.name:  # socketserver's request threads
+            leftover.join(5)
 
 
 @pytest.fixture(scope="session")
