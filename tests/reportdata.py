@@ -30,3 +30,14 @@ class Data:
         path.write_text("\n".join([HEADER, *self.lines]) + "\n", encoding="utf-8")
         result = runner.invoke(args=["import-answers", str(path)])
         assert result.exit_code == 0, result.output
+
+
+def load_nns_and_skapa(runner, tmp_path) -> None:
+    """Twelve women with an NNS exit form (nine answer N1 with 5) and twelve men with a SKAPA
+    intake rating, all on 2026-03-01: enough for the report pages to show figures at K = 10."""
+    d = Data()
+    for n in range(12):
+        d.form(d.person("kvinna"), "nns-avslut", "exit", "2026-03-01", {"N1": 5 if n < 9 else 1})
+        d.form(d.person("man"), "skapa", "intake", "2026-03-01",
+               {f"S{k}": 1 + (n + k) % 5 for k in range(1, 7)})
+    d.load(runner, tmp_path)

@@ -15,17 +15,12 @@ from questionnaire.extensions import db
 from questionnaire.models import AuditEvent
 from tests.conftest import csrf_token
 from tests.pagetext import script_sources
-from tests.reportdata import Data
+from tests.reportdata import load_nns_and_skapa
 
 
 @pytest.fixture
 def data(runner, tmp_path):
-    d = Data()
-    for n in range(12):
-        d.form(d.person("kvinna"), "nns-avslut", "exit", "2026-03-01", {"N1": 5 if n < 9 else 1})
-        d.form(d.person("man"), "skapa", "intake", "2026-03-01",
-               {f"S{k}": 1 + (n + k) % 5 for k in range(1, 7)})
-    d.load(runner, tmp_path)
+    load_nns_and_skapa(runner, tmp_path)
 
 
 PERIOD = {"fran": "2025-11-01", "till": "2026-10-31"}  # the export's free period

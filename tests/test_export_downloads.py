@@ -10,22 +10,13 @@ import sqlalchemy as sa
 from questionnaire.extensions import db
 from questionnaire.models import AuditEvent
 from tests.conftest import csrf_token
-from tests.reportdata import Data
+from tests.reportdata import load_nns_and_skapa
 
 NNS_YEAR = {"period": "2025"}
 
 
-def _load(runner, tmp_path):
-    d = Data()
-    for n in range(12):
-        d.form(d.person("kvinna"), "nns-avslut", "exit", "2026-03-01", {"N1": 5 if n < 9 else 1})
-        d.form(d.person("man"), "skapa", "intake", "2026-03-01",
-               {f"S{k}": 1 + (n + k) % 5 for k in range(1, 7)})
-    d.load(runner, tmp_path)
-
-
 def test_report_page_links_both_csv_downloads(client, login, runner, tmp_path):
-    _load(runner, tmp_path)
+    load_nns_and_skapa(runner, tmp_path)
     login("samordnare")
     page = client.get("/personal/rapporter", query_string={"rapport": "nns", **NNS_YEAR}).text
     assert "format=csv-excel" in page
@@ -45,7 +36,7 @@ def test_report_page_links_both_csv_downloads(client, login, runner, tmp_path):
 
 
 def test_export_page_offers_csv_for_excel(client, login, runner, tmp_path):
-    _load(runner, tmp_path)
+    load_nns_and_skapa(runner, tmp_path)
     login("analytiker")
     assert 'value="csv-excel"' in client.get("/personal/export").text
     response = client.post("/personal/export", data={
