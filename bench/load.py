@@ -49,7 +49,9 @@ def setup(database_url: str, tablets: int) -> list[str]:
 
     import sqlalchemy as sa
 
-    from questionnaire import codes, create_app, links, migrate, schedule
+    from questionnaire import create_app, migrate
+    from questionnaire.answering import links
+    from questionnaire.casework import codes, schedule
     from questionnaire.extensions import db
     from questionnaire.models import Enrolment, Insats, Participant
 

@@ -69,7 +69,9 @@ def stegvis_app(database: str):
     """Stegvis with participants whose SKAPA intake is due; returns the app and one link each."""
     import datetime as dt
 
-    from questionnaire import codes, create_app, links, migrate, schedule
+    from questionnaire import create_app, migrate
+    from questionnaire.answering import links
+    from questionnaire.casework import codes, schedule
     from questionnaire.extensions import db
     from questionnaire.models import Enrolment, Insats, Participant
 

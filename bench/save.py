@@ -38,7 +38,8 @@ def floor_setup(url: str, clients: int) -> list[tuple[int, int]]:
     (questionnaire id, instrument version id) per client."""
     import sqlalchemy as sa
 
-    from questionnaire import answers, create_app
+    from questionnaire import create_app
+    from questionnaire.answering import answers
     from questionnaire.extensions import db
     from questionnaire.models import Enrolment
 

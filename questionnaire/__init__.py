@@ -1,11 +1,14 @@
 """Stegvis: the application factory.
 
-Folder layout:
+Folder layout (packages named after the product's nouns; blueprints after their audience):
   questionnaire/instruments/   the questionnaires: XLSForm files stored as versioned data
+  questionnaire/answering/     the participant's pages (blueprint `participant`) and answers.py,
+                               where every answer is saved (start, save, complete)
+  questionnaire/casework/      the handledare's pages (blueprint `staff`), what is due when
+  questionnaire/reporting/     reports, periods, the disclosure rules, export and the report pages
+                               (blueprint `analysis`)
+  questionnaire/admin/         the samordnare's instrument pages
   questionnaire/models.py      tables and their constraints
-  questionnaire/answers.py     where every answer is saved (start, save, complete)
-  questionnaire/schedule.py    what is due when
-  questionnaire/participant/   the participant's pages (the blueprint a tablet sees)
   questionnaire/cli.py         the command line of domain.md part B
 """
 
@@ -92,7 +95,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     security.init_app(app)
     assets.init_app(app)
 
-    from questionnaire import admin, analysis, auth, participant, staff
+    from questionnaire import admin, auth
+    from questionnaire.answering import views as participant
+    from questionnaire.casework import views as staff
+    from questionnaire.reporting import views as analysis
 
     for blueprint in (participant.bp, auth.bp, staff.bp, analysis.bp, admin.bp):
         app.register_blueprint(blueprint)

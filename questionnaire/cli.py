@@ -19,25 +19,13 @@ from flask import Flask
 from flask_babel import gettext as _
 from werkzeug.security import generate_password_hash
 
-from questionnaire import (
-    answers,
-    audit,
-    caseload,
-    codes,
-    demo,
-    export,
-    importer,
-    instruments,
-    links,
-    migrate,
-    privacy,
-    reports,
-    schedule,
-    tables,
-)
+from questionnaire import audit, demo, importer, instruments, migrate, privacy
+from questionnaire.answering import answers, links
 from questionnaire.auth import password_problem
+from questionnaire.casework import caseload, codes, schedule
 from questionnaire.extensions import db
 from questionnaire.models import ROLES, Insats, InsatsStaff, Participant, User
+from questionnaire.reporting import export, reports, tables
 
 
 def fail(message: str) -> NoReturn:

@@ -16,7 +16,8 @@ from types import SimpleNamespace
 import sqlalchemy as sa
 from werkzeug.security import generate_password_hash
 
-from questionnaire import codes, instruments, schedule
+from questionnaire import instruments
+from questionnaire.casework import codes, schedule
 from questionnaire.extensions import db
 from questionnaire.models import (
     EXIT_REASONS,

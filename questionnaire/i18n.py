@@ -8,7 +8,7 @@ Locale order, first match wins (among the languages of the page's audience):
   1. ?lang=xx on any page (stored in the session, so the choice sticks);
   2. on a participant's page, the language picked on this visit, else their own (set at
      registration). A pick becomes their own only once they answer a question in it, so a
-     language tapped by mistake does not open their next link too (participant/__init__.py);
+     language tapped by mistake does not open their next link too (answering/views.py);
   3. the language stored in the session (the staff member's, or a visitor's, own choice);
   4. the browser's Accept-Language;
   5. Swedish.

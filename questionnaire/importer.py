@@ -21,7 +21,8 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from questionnaire import caseload, codes, instruments, schedule, surveys
+from questionnaire import instruments, surveys
+from questionnaire.casework import caseload, codes, schedule
 from questionnaire.extensions import db
 from questionnaire.models import (
     GENDERS,

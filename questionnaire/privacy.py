@@ -11,7 +11,8 @@ import datetime as dt
 
 import sqlalchemy as sa
 
-from questionnaire import audit, schedule
+from questionnaire import audit
+from questionnaire.casework import schedule
 from questionnaire.extensions import db
 from questionnaire.models import Enrolment, Participant
 

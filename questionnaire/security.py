@@ -20,7 +20,7 @@ from typing import Any
 from flask import Flask, Response, g, request
 from flask_babel import lazy_gettext as _l
 
-from questionnaire.answers import UNSTORABLE, storable
+from questionnaire.answering.answers import UNSTORABLE, storable
 from questionnaire.pages import message_page
 
 #: Their own fields are checked where the answer is saved (see the module's docstring).

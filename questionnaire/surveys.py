@@ -6,7 +6,8 @@ instrument whose settings name the group in `respondents`). They answer anonymou
 (`import-answers`) or, later, through a survey round's link. A response is never a participant:
 it holds the form version, the month it was answered (YYYY-MM, never the day), where it came from
 (paper or web), optionally the round and the insats, and its answers. No name, no e-mail, no
-address, no user agent. (`answers.py` remains the only code that writes participants' answers.)
+address, no user agent. (`answering/answers.py` remains the only code that writes
+participants' answers.)
 
 Services flush; the caller commits.
 """
@@ -41,7 +42,7 @@ def record(inst: instruments.Instrument, values: Mapping[str, int | str | None],
     """Store one response (flushes). `values`: item key -> step (or text for a free-text item);
     None or a missing key is a skipped item and stores nothing."""
     if inst.for_participants:
-        raise ValueError(f"{inst.key} is answered by participants (answers.py)")
+        raise ValueError(f"{inst.key} is answered by participants (answering/answers.py)")
     version = instruments.version_row(inst)
     response = SurveyResponse(
         instrument_version_id=version.id, instrument=inst.key, round_id=round_id,

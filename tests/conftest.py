@@ -14,7 +14,9 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 
-from questionnaire import answers, codes, create_app, links, migrate, schedule
+from questionnaire import create_app, migrate
+from questionnaire.answering import answers, links
+from questionnaire.casework import codes, schedule
 from questionnaire.extensions import db, limiter
 from questionnaire.models import Enrolment, Insats, InsatsStaff, Participant
 

@@ -10,9 +10,9 @@ import openpyxl
 import pytest
 import sqlalchemy as sa
 
-from questionnaire.analysis import nns_period
 from questionnaire.extensions import db
 from questionnaire.models import AuditEvent
+from questionnaire.reporting.views import nns_period
 from tests.conftest import csrf_token
 from tests.pagetext import script_sources
 from tests.reportdata import load_nns_and_skapa

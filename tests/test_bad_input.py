@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 import sqlalchemy as sa
 
-from questionnaire import answers, links
+from questionnaire.answering import answers, links
 from questionnaire.extensions import db
 from questionnaire.models import Answer, ParticipantLink, Questionnaire, utcnow
 from tests.conftest import csrf_token, questionnaire_id, stored

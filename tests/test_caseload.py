@@ -6,7 +6,8 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from questionnaire import codes, instruments
+from questionnaire import instruments
+from questionnaire.casework import codes
 from questionnaire.extensions import db
 from questionnaire.models import (
     ActionNote,

@@ -337,7 +337,7 @@ def test_caseload_puts_overdue_first_then_due_then_coming(client, handledare, ma
 
 def test_caseload_is_searched_by_code_and_paged(client, handledare, make_participant,
                                                  monkeypatch):
-    from questionnaire import caseload
+    from questionnaire.casework import caseload
 
     people = [make_participant(days_ago=n, insats="Testinsatsen") for n in range(5)]
     wanted = people[2]

@@ -9,9 +9,10 @@ import json
 import sqlalchemy as sa
 from flask_babel import force_locale
 
-from questionnaire import chart, instruments
+from questionnaire import instruments
 from questionnaire.extensions import db
 from questionnaire.models import Insats, ScheduleEntry
+from questionnaire.reporting import chart
 from tests.conftest import csrf_token, fill_in, questionnaire_id
 from tests.xlsforms import vellinge
 
@@ -47,7 +48,7 @@ def test_the_table_caption_names_the_instruments_own_steps(client, make_particip
     insats = db.session.scalar(sa.select(Insats).filter_by(name="Vellinge"))
     insats.schedule = [ScheduleEntry(instrument="vellinge", timepoint="intake")]
     db.session.commit()
-    from questionnaire import links
+    from questionnaire.answering import links
 
     token = links.create(person)
     db.session.commit()

@@ -2,7 +2,7 @@ import random
 
 import pytest
 
-from questionnaire import codes
+from questionnaire.casework import codes
 
 
 def test_generated_codes_are_valid_and_unambiguous():

@@ -9,9 +9,9 @@ import openpyxl
 import pytest
 import sqlalchemy as sa
 
-from questionnaire.export import age_band, pseudonym
 from questionnaire.extensions import db
 from questionnaire.models import AuditEvent
+from questionnaire.reporting.export import age_band, pseudonym
 from tests.reportdata import Data
 
 ANSWER_COLUMNS = ["pseudonym", "gender", "age_band", "insats", "instrument",
@@ -125,7 +125,7 @@ ENROLMENT = ["referrer", "exit_reason", "exit_group", "enrolment_month", "exit_m
 @pytest.fixture
 def exited(data):
     """Anna was referred by AF and left for work on 20 September 2026."""
-    from questionnaire.caseload import find_participant
+    from questionnaire.casework.caseload import find_participant
     from questionnaire.models import Enrolment
 
     person = find_participant(data[0])
@@ -196,7 +196,7 @@ def test_xlsx_text_is_shown_as_written(runner, data, tmp_path):
 def test_xlsx_over_the_row_limit_keeps_every_answer(runner, data, tmp_path, monkeypatch):
     """With a limit of 4 rows a sheet (header + 3), the 10 answers fill four sheets: every one
     is in the workbook, and the count and the audit log say so."""
-    from questionnaire import tables
+    from questionnaire.reporting import tables
 
     monkeypatch.setattr(tables, "MAX_ROWS", 4)
     out = tmp_path / "export.xlsx"
@@ -263,7 +263,7 @@ def test_postgresql_copy_writes_the_same_bytes_as_python(runner, exited, tmp_pat
                                                          fmt):
     """On PostgreSQL the database writes the CSV (COPY … TO STDOUT): byte for byte what
     Python's csv writer writes from the same rows."""
-    from questionnaire import export
+    from questionnaire.reporting import export
 
     used = []
     monkeypatch.setattr(export, "_rows", lambda q, rows=export._rows: used.append(q) or rows(q))

@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 from babel.messages.pofile import read_po, write_po
 
-from questionnaire import links
+from questionnaire.answering import links
 from questionnaire.extensions import db
 from questionnaire.i18n import LANGUAGES
 from questionnaire.models import Participant, Questionnaire

@@ -2,7 +2,8 @@
 
 import sqlalchemy as sa
 
-from questionnaire import answers, codes
+from questionnaire.answering import answers
+from questionnaire.casework import codes
 from questionnaire.extensions import db
 from questionnaire.models import Answer, Enrolment, Insats, Participant, Questionnaire
 

@@ -8,7 +8,8 @@ import pytest
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
-from questionnaire import answers, instruments, migrate
+from questionnaire import instruments, migrate
+from questionnaire.answering import answers
 from questionnaire.extensions import db
 from questionnaire.models import Answer, Insats, InstrumentItem, InstrumentVersion, ScheduleEntry
 from tests.conftest import fill_in
@@ -329,7 +330,7 @@ def test_the_progression_report_for_a_four_area_form_matches_a_hand_count(
 
 
 def test_a_new_insats_gets_each_files_default_timepoints(app, runner, tmp_path):
-    from questionnaire import schedule
+    from questionnaire.casework import schedule
 
     assert add(runner, tmp_path, vellinge(default_timepoints="intake exit")).exit_code == 0
     entries = {(e.instrument, e.timepoint) for e in schedule.default_schedule()}

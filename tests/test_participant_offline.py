@@ -7,7 +7,7 @@ import re
 
 import sqlalchemy as sa
 
-from questionnaire import answers
+from questionnaire.answering import answers
 from questionnaire.extensions import db
 from questionnaire.models import Answer, Questionnaire
 from tests.conftest import csrf_token, questionnaire_id, stored

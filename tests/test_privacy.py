@@ -4,7 +4,7 @@ import datetime as dt
 
 import sqlalchemy as sa
 
-from questionnaire import links
+from questionnaire.answering import links
 from questionnaire.extensions import db
 from questionnaire.models import (
     ActionNote,

@@ -6,7 +6,8 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from questionnaire import instruments, schedule
+from questionnaire import instruments
+from questionnaire.casework import schedule
 from questionnaire.extensions import db
 from questionnaire.instruments import catalog
 from questionnaire.models import Insats

@@ -1,5 +1,5 @@
 """Web group reports over whole reporting periods: no two reports can be subtracted to reveal
-a group smaller than K (questionnaire.disclosure)."""
+a group smaller than K (questionnaire.reporting.disclosure)."""
 
 import csv
 import datetime as dt
@@ -10,10 +10,10 @@ import random
 import pytest
 import sqlalchemy as sa
 
-from questionnaire import disclosure, periods
 from questionnaire.extensions import db
 from questionnaire.models import Enrolment, Participant
-from questionnaire.reports import GROUPS
+from questionnaire.reporting import disclosure, periods
+from questionnaire.reporting.reports import GROUPS
 from tests.reportdata import HEADER, Data
 
 TODAY = dt.date.today()

@@ -211,7 +211,7 @@ def test_bad_report_options_fail_clearly(runner, args):
 
 
 def test_exits_by_reason_and_gender(make_participant):
-    from questionnaire import reports
+    from questionnaire.reporting import reports
 
     for _ in range(3):
         make_participant(days_ago=300, gender="kvinna", exit_days_ago=10)  # reason: arbete
@@ -228,7 +228,7 @@ def test_exits_by_reason_and_gender(make_participant):
 def test_response_overview_counts_due_done_and_missed(make_participant):
     import datetime as dt
 
-    from questionnaire import reports
+    from questionnaire.reporting import reports
 
     make_participant(days_ago=5)  # intake due
     make_participant(days_ago=45)  # intake overdue
@@ -243,7 +243,7 @@ def test_response_overview_counts_due_done_and_missed(make_participant):
 
 
 def test_progression_per_area_by_hand(runner, progression_data):
-    from questionnaire import reports
+    from questionnaire.reporting import reports
 
     rows = reports.progression_areas(reports.Filters(
         dt.date(2025, 11, 1), dt.date(2026, 10, 31), min_group=1))

@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 
-from questionnaire import schedule
+from questionnaire.casework import schedule
 from questionnaire.models import Enrolment, Insats
 
 START = dt.date(2026, 1, 15)

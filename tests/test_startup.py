@@ -10,7 +10,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 SCRIPT = """
 import datetime as dt, json, sys, tempfile
-from questionnaire import codes, create_app, links, migrate, schedule
+from questionnaire.casework import codes, schedule
+from questionnaire import create_app, migrate
+from questionnaire.answering import links
 from questionnaire.extensions import db
 from questionnaire.models import Enrolment, Insats, Participant
 

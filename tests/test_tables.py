@@ -6,7 +6,7 @@ import zipfile
 import openpyxl
 import pytest
 
-from questionnaire import tables
+from questionnaire.reporting import tables
 
 
 def _read(path):

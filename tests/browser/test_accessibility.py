@@ -7,7 +7,7 @@ import pytest
 import sqlalchemy as sa
 from axe_playwright_python.sync_playwright import Axe
 
-from questionnaire import links
+from questionnaire.answering import links
 from questionnaire.extensions import db
 from questionnaire.i18n import LANGUAGES, language
 from questionnaire.models import Insats, InsatsStaff, Questionnaire

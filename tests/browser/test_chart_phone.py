@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from questionnaire import answers, links
+from questionnaire.answering import answers, links
 from questionnaire.extensions import db
 from tests.conftest import fill_in, skapa
 

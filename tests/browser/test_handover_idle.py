@@ -34,7 +34,7 @@ def handed_over(app, live_server, tablet, make_participant, make_user, monkeypat
     clock."""
     app.config["HANDOVER_IDLE_MINUTES"] = 1
     clock = ServerClock()
-    monkeypatch.setattr("questionnaire.staff.utcnow", clock)
+    monkeypatch.setattr("questionnaire.casework.views.utcnow", clock)
     person = make_participant(insats="Testinsatsen")
     hand_over(tablet, live_server, person, make_user, before_login=tablet.clock.install)
     expect(tablet.locator("#progress")).to_have_text("Fråga 1 av 6")

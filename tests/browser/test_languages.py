@@ -7,7 +7,7 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from questionnaire import links
+from questionnaire.answering import links
 from questionnaire.extensions import db
 from questionnaire.models import Participant, Questionnaire
 from tests.conftest import fill_in, skapa, stored

@@ -4,7 +4,8 @@
 import pytest
 import sqlalchemy as sa
 
-from questionnaire import instruments, links
+from questionnaire import instruments
+from questionnaire.answering import links
 from questionnaire.extensions import db
 from questionnaire.models import Insats, InsatsStaff, Questionnaire
 from tests.browser.conftest import log_in

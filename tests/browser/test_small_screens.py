@@ -13,7 +13,7 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from questionnaire import links
+from questionnaire.answering import links
 from questionnaire.extensions import db
 from questionnaire.instruments import get
 from questionnaire.models import Participant, Questionnaire

@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 import sqlalchemy as sa
 
-from questionnaire import answers, links
+from questionnaire.answering import answers, links
 from questionnaire.extensions import db
 from questionnaire.models import Questionnaire
 from tests.conftest import fill_in, skapa, stored

@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from questionnaire import answers, links
+from questionnaire.answering import answers, links
 from questionnaire.extensions import db
 from questionnaire.models import Answer, Questionnaire
 from tests.conftest import stored

@@ -13,7 +13,8 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.dialects import postgresql, sqlite
 
-from questionnaire import audit, instruments, schedule
+from questionnaire import audit, instruments
+from questionnaire.casework import schedule
 from questionnaire.extensions import db
 from questionnaire.instruments.base import Instrument, Item
 from questionnaire.models import Answer, Enrolment, Questionnaire, utcnow

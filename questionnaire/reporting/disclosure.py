@@ -5,7 +5,7 @@ subtraction: two reports whose populations differ by one person give that person
 web reports (the report page and its CSV/Excel downloads) therefore follow one rule across every
 report a user can ask for:
 
-1. **Periods**: only whole reporting periods of an NNS year that has ended (questionnaire.periods):
+1. **Periods**: only whole reporting periods of an NNS year that has ended (`periods`):
    the year, its half-years, its quarters. Any two are disjoint or nested. Who counts is decided
    over the whole NNS year and all insatser (Filters.population), so a period's report is exactly
    the union of its cells.
@@ -41,11 +41,11 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from questionnaire import reports
 from questionnaire.extensions import db
 from questionnaire.models import Enrolment, Insats, Questionnaire
-from questionnaire.periods import LEVELS, Period
-from questionnaire.reports import GROUPS, Filters
+from questionnaire.reporting import reports
+from questionnaire.reporting.periods import LEVELS, Period
+from questionnaire.reporting.reports import GROUPS, Filters
 
 
 @dataclass(frozen=True)

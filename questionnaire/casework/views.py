@@ -33,18 +33,12 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from questionnaire import (
-    answers,
-    audit,
-    caseload,
-    codes,
-    instruments,
-    links,
-    lockout,
-    privacy,
-    schedule,
-)
+from questionnaire import audit, instruments, lockout, privacy
+from questionnaire.answering import answers, links
+from questionnaire.answering.views import SCOPE, grant
 from questionnaire.auth import end_sessions, role_required
+from questionnaire.casework import caseload, codes, schedule
+from questionnaire.casework.schedule import TIMEPOINT_LABELS
 from questionnaire.extensions import db
 from questionnaire.i18n import (
     LANGUAGES,
@@ -76,8 +70,6 @@ from questionnaire.models import (
     utcnow,
 )
 from questionnaire.pages import wants_json
-from questionnaire.participant import SCOPE, grant
-from questionnaire.schedule import TIMEPOINT_LABELS
 
 bp = Blueprint("staff", __name__, url_prefix="/personal")
 
@@ -579,7 +571,7 @@ def staff_rating(code: str) -> Any:
 
 
 def _dialogue_context(enrolment: Enrolment) -> dict[str, Any]:
-    from questionnaire import chart  # Plotly only where a chart is shown
+    from questionnaire.reporting import chart  # Plotly only where a chart is shown
 
     inst = _chosen_rating(enrolment)
     if inst is None:

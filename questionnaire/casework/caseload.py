@@ -9,7 +9,8 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from questionnaire import answers, codes, schedule
+from questionnaire.answering import answers
+from questionnaire.casework import codes, schedule
 from questionnaire.extensions import db
 from questionnaire.instruments import Instrument
 from questionnaire.models import (

@@ -14,11 +14,11 @@ import plotly.graph_objects as go
 from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 
-from questionnaire import answers
+from questionnaire.answering import answers
+from questionnaire.casework.schedule import TIMEPOINT_LABELS
 from questionnaire.i18n import language, text_direction, tr
 from questionnaire.instruments import Instrument
 from questionnaire.models import TIMEPOINTS
-from questionnaire.schedule import TIMEPOINT_LABELS
 
 NEWEST = "#1d4ed8"
 OLDER = (("#b45309", "dot"), ("#0f766e", "dash"), ("#7e22ce", "dashdot"), ("#be185d", "longdash"))

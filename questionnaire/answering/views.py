@@ -30,8 +30,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import generate_csrf
 
-from questionnaire import answers, links
-from questionnaire.answers import AnswerRejected
+from questionnaire.answering import answers, links
+from questionnaire.answering.answers import AnswerRejected
 from questionnaire.extensions import db, limiter
 from questionnaire.i18n import available_locales, step_label, tr
 from questionnaire.instruments.base import Item
@@ -447,7 +447,7 @@ def done(qid: int) -> Any:
     chart = None
     inst = answers.instrument_of(q)
     if inst.individual_results and len(inst.areas) >= 3:
-        from questionnaire import chart as chart_module  # Plotly is imported only here
+        from questionnaire.reporting import chart as chart_module  # Plotly is imported only here
 
         chart = chart_module.participant_chart(inst, q.enrolment.participant_id)
     return render_template("participant/done.html", q=q, chart=chart, next_q=_next_open(),
@@ -462,7 +462,8 @@ def my_data() -> Any:
     handledare hands over (or in any browser with a staff session): the answers of instruments
     with individual results (SKAPA, talked through together) but never the answers of group-only
     instruments (NNS): for those only that they were answered, and how to see them alone."""
-    from questionnaire import audit, codes, instruments
+    from questionnaire import audit, instruments
+    from questionnaire.casework import codes
 
     scope = _scope()
     person = db.session.get(Participant, scope.get("access") or 0)

@@ -19,21 +19,13 @@ from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from questionnaire import (
-    audit,
-    disclosure,
-    export,
-    instruments,
-    periods,
-    reports,
-    surveys,
-    tables,
-)
+from questionnaire import audit, instruments, surveys
 from questionnaire.auth import role_required
+from questionnaire.casework.schedule import TIMEPOINT_LABELS
 from questionnaire.extensions import db
 from questionnaire.i18n import N_, tr
 from questionnaire.models import EXIT_REASON_LABELS, Enrolment, Insats, Questionnaire
-from questionnaire.schedule import TIMEPOINT_LABELS
+from questionnaire.reporting import disclosure, export, periods, reports, tables
 
 bp = Blueprint("analysis", __name__, url_prefix="/personal")
 
@@ -153,7 +145,7 @@ def _display(value: Any, column: str, inst: instruments.Instrument | None = None
 @bp.get("/rapporter")
 @role_required("samordnare", "analytiker")
 def report() -> Any:
-    """A group report over a whole reporting period (questionnaire.disclosure: what may be
+    """A group report over a whole reporting period (questionnaire.reporting.disclosure: what may be
     shown so that no two reports can be subtracted to reveal a small group)."""
     insatser, allowed, chosen, errors = _choices()
     name, period = chosen["rapport"], chosen["period"]
@@ -194,7 +186,9 @@ def report() -> Any:
                          mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     chart = None
     if name == "profile":
-        from questionnaire import chart as chart_module  # Plotly only where a chart is shown
+        from questionnaire.reporting import (
+            chart as chart_module,  # Plotly only where a chart is shown,
+        )
 
         chart = chart_module.group_chart(inst, rows)
     shown = [[_display(r.get(h), h, inst) for h in header] for r in rows]

@@ -31,6 +31,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import sqlalchemy as sa
 
 from questionnaire import instruments, surveys
+from questionnaire.casework.schedule import timeline
 from questionnaire.extensions import db
 from questionnaire.models import (
     EXIT_REASONS,
@@ -42,7 +43,6 @@ from questionnaire.models import (
     Questionnaire,
     ScheduleEntry,
 )
-from questionnaire.schedule import timeline
 
 GROUPS = ("samtliga", "kvinnor", "man")
 GENDER_OF_GROUP = {"kvinnor": "kvinna", "man": "man"}
@@ -66,7 +66,7 @@ class Filters:
     end: dt.date | None = None
     insats: str | None = None
     min_group: int = 10
-    #: Web reports (questionnaire.disclosure): who counts is decided over this whole window (an
+    #: Web reports (`disclosure`): who counts is decided over this whole window (an
     #: NNS year) and all insatser first, and only then narrowed to the period and insats, so that
     #: a report over a period is exactly the union of the cells (quarter x insats) it covers.
     population: tuple[dt.date, dt.date] | None = None

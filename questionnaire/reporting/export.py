@@ -31,7 +31,9 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
 
-from questionnaire import audit, codes, instruments, tables
+from questionnaire import audit, instruments
+from questionnaire.casework import codes
+from questionnaire.casework.schedule import TIMEPOINT_LABELS
 from questionnaire.extensions import db
 from questionnaire.i18n import N_
 from questionnaire.models import (
@@ -48,8 +50,8 @@ from questionnaire.models import (
     Participant,
     Questionnaire,
 )
-from questionnaire.reports import Filters
-from questionnaire.schedule import TIMEPOINT_LABELS
+from questionnaire.reporting import tables
+from questionnaire.reporting.reports import Filters
 
 #: The contract's columns first (domain.md part B), then the enrolment's (never removed or
 #: renamed, new ones only appended).
