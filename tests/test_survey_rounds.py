@@ -94,6 +94,7 @@ def test_a_samordnare_opens_a_round_and_gets_a_link_and_a_qr_code(client, samord
     ({"invited": "0"}, "Antal inbjudna"),
     ({"invited": ""}, "Antal inbjudna"),
     ({"invited": "99999999999999999999"}, "Antal inbjudna"),
+    ({"invited": "²"}, "Antal inbjudna"),  # a digit to str.isdigit, not to int()
     ({"form": "nns-pagaende"}, "Välj ett formulär"),
     ({"form": "finns-inte"}, "Välj ett formulär"),
     ({"period": "abc"}, "Välj ett NNS-år"),

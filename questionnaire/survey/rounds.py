@@ -36,7 +36,7 @@ def _years() -> list[periods.Period]:
 
 def _number(raw: str | None) -> int | None:
     raw = (raw or "").strip()
-    return int(raw) if raw.isdigit() and len(raw) <= 6 else None
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 6 else None
 
 
 def _open(form: Any) -> tuple[SurveyRound | None, list[str]]:
