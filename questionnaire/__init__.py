@@ -25,7 +25,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from questionnaire import accesslog, assets, security
+from questionnaire import assets, security
 from questionnaire import config as config_module
 from questionnaire.extensions import babel, csrf, db, limiter, login_manager
 from questionnaire.i18n import (
@@ -91,7 +91,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     limiter.init_app(app)
     security.init_app(app)
     assets.init_app(app)
-    accesslog.init_app()
 
     from questionnaire import admin, analysis, auth, participant, staff, survey
     from questionnaire.survey import rounds
@@ -99,6 +98,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     for blueprint in (participant.bp, auth.bp, staff.bp, analysis.bp, admin.bp, survey.bp,
                       rounds.bp):
         app.register_blueprint(blueprint)
+    survey.quiet_development_log()
     app.before_request(auth.end_idle_sessions)
     app.before_request(auth.require_password_change)
     app.before_request(staff.handover_lock)

@@ -313,3 +313,14 @@ def test_the_access_log_leaves_out_the_survey_pages(monkeypatch):
     from questionnaire.config import ROOT
 
     assert "questionnaire.accesslog.Logger" in (ROOT / "Containerfile").read_text()
+
+
+def test_the_development_server_log_leaves_out_the_survey_pages(app, caplog):
+    import logging
+
+    with caplog.at_level(logging.INFO, logger="werkzeug"):
+        logging.getLogger("werkzeug").info('127.0.0.1 - - "%s" %s -', "POST /enkat/abc HTTP/1.1",
+                                           303)
+        logging.getLogger("werkzeug").info('127.0.0.1 - - "%s" %s -', "GET /personal/ HTTP/1.1",
+                                           200)
+    assert [r.getMessage() for r in caplog.records] == ['127.0.0.1 - - "GET /personal/ HTTP/1.1" 200 -']

@@ -16,6 +16,7 @@ store, shared by every process when RATELIMIT_STORAGE_URI is), and a round takes
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from typing import Any
 
 from flask import (
@@ -37,6 +38,22 @@ from questionnaire.models import Insats, SurveyRound
 from questionnaire.pages import message_page
 
 bp = Blueprint("survey", __name__, url_prefix="/enkat")
+
+#: Requests under this path are left out of access logs (see the module's docstring).
+QUIET = "/enkat/"
+
+
+class _QuietSurveyFilter(logging.Filter):
+    """werkzeug's development server log line ("GET /enkat/... HTTP/1.1" 200 -)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return f" {QUIET}" not in record.getMessage()
+
+
+def quiet_development_log() -> None:
+    werkzeug = logging.getLogger("werkzeug")
+    if not any(isinstance(f, _QuietSurveyFilter) for f in werkzeug.filters):
+        werkzeug.addFilter(_QuietSurveyFilter())
 
 COOKIE = "stegvis_enkat_{id}"
 #: The cookie outlives any round (NNS measures once a year).
