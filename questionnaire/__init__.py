@@ -95,13 +95,16 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     security.init_app(app)
     assets.init_app(app)
 
-    from questionnaire import admin, auth
+    from questionnaire import admin, auth, survey
     from questionnaire.answering import views as participant
     from questionnaire.casework import views as staff
     from questionnaire.reporting import views as analysis
+    from questionnaire.survey import rounds
 
-    for blueprint in (participant.bp, auth.bp, staff.bp, analysis.bp, admin.bp):
+    for blueprint in (participant.bp, auth.bp, staff.bp, analysis.bp, admin.bp, survey.bp,
+                      rounds.bp):
         app.register_blueprint(blueprint)
+    survey.quiet_development_log()
     app.before_request(auth.end_idle_sessions)
     app.before_request(auth.require_password_change)
     app.before_request(staff.handover_lock)

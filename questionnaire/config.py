@@ -125,6 +125,9 @@ def from_environment(instance: Path, overrides: dict) -> dict:
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_LIMIT": env.get("STEGVIS_LOGIN_LIMIT", "10 per minute;60 per hour"),
         "LINK_LIMIT": env.get("STEGVIS_LINK_LIMIT", "30 per minute"),
+        # Answers to one survey round's link (per round, never per address: a meeting answering
+        # on their phones at once shares one).
+        "SURVEY_LIMIT": env.get("STEGVIS_SURVEY_LIMIT", "60 per minute;600 per hour"),
         # Group figures about fewer persons than this are not shown (domain.md, small groups).
         "REPORT_MIN_GROUP": int(env.get("STEGVIS_MIN_GROUP", "10")),
         # The same for the professional NNS rows (personal, remittent, chefsgrupp, styrelse).

@@ -126,14 +126,21 @@ def staff_locales() -> tuple[str, ...]:
                  if lang.code == "sv" or (lang.staff and lang.code in found))
 
 
+#: Pages for professionals answering a survey round's Swedish form: always in Swedish.
+SWEDISH_ONLY = ("survey",)
+
+
 def participant_side() -> bool:
     """Is this page for a participant (in any of their languages) rather than for staff?"""
     if session.get("handover") is not None:
         return True
-    return request.blueprint not in ("staff", "auth", "analysis", "admin")
+    return request.blueprint not in ("staff", "auth", "analysis", "admin", "rounds",
+                                     *SWEDISH_ONLY)
 
 
 def page_locales() -> tuple[str, ...]:
+    if request.blueprint in SWEDISH_ONLY and session.get("handover") is None:
+        return ("sv",)
     return available_locales() if participant_side() else staff_locales()
 
 
@@ -141,6 +148,8 @@ def select_locale() -> str:
     if not has_request_context():  # the command line speaks the default language
         return current_app.config["BABEL_DEFAULT_LOCALE"]
     available = page_locales()
+    if available == ("sv",):
+        return "sv"
     asked = request.args.get("lang")
     if asked in available:
         session["lang"] = asked

@@ -421,8 +421,13 @@ def _store_response(group: list[Row], result: Result) -> None:
     first = group[0]
     inst = instruments.get(first.instrument, first.version)
     values = {r.item: r.step if r.step is not None else r.text for r in group}
-    surveys.record(inst, values, month=surveys.month_of(first.answered_on), source="paper",
-                   insats=_insats(first.insats) if first.insats else None,
+    month = surveys.month_of(first.answered_on)
+    insats = _insats(first.insats) if first.insats else None
+    # A paper form of a survey round counts in it (the round's printed form names no round:
+    # the one round of this form, NNS year and insats, if there is exactly one).
+    survey_round = surveys.round_for_paper(inst.key, month, insats)
+    surveys.record(inst, values, month=month, source="paper", insats=insats,
+                   round_id=survey_round.id if survey_round is not None else None,
                    paper_number=first.participant)
     result.responses += 1
     result.answers += sum(v is not None for v in values.values())

@@ -442,9 +442,16 @@ class SurveyRound(db.Model):
     invited: so.Mapped[int | None] = so.mapped_column(sa.Integer)
     created_at: so.Mapped[dt.datetime] = so.mapped_column(default=utcnow)
     closed_at: so.Mapped[dt.datetime | None] = so.mapped_column()
+    #: The shareable link's secret (32 random bytes, URL-safe): whoever has it may answer.
+    token: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
+    #: The NNS year the round is for (a `periods` key, e.g. "2025" for 2025-11-01 – 2026-10-31).
+    period: so.Mapped[str] = so.mapped_column(sa.String(7))
+    #: The link takes no more responses than this (an abuse limit; 3 x invited by default).
+    max_responses: so.Mapped[int] = so.mapped_column(sa.Integer)
 
     __table_args__ = (
         sa.CheckConstraint("invited IS NULL OR invited > 0", name="invited_positive"),
+        sa.CheckConstraint("max_responses > 0", name="max_responses_positive"),
     )
 
 

@@ -9,12 +9,17 @@ it holds the form version, the month it was answered (YYYY-MM, never the day), w
 address, no user agent. (`answering/answers.py` remains the only code that writes
 participants' answers.)
 
+A survey round (`SurveyRound`) is one form for one NNS year, optionally for one insats, with how
+many were invited and one unguessable link (`survey/`, the respondents' pages). Paper forms of
+the same form, year and insats count in that round when it is the only one.
+
 Services flush; the caller commits.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 
@@ -22,7 +27,11 @@ import sqlalchemy as sa
 
 from questionnaire import instruments
 from questionnaire.extensions import db
-from questionnaire.models import Insats, SurveyAnswer, SurveyResponse
+from questionnaire.models import Insats, SurveyAnswer, SurveyResponse, SurveyRound, utcnow
+from questionnaire.reporting import periods
+
+#: A round takes at most this many times its invited responses, unless the samordnare says.
+MAX_PER_INVITED = 3
 
 
 def month_of(day: dt.date) -> str:
@@ -117,3 +126,77 @@ def earliest() -> dt.date | None:
     """The first month with a professional response (the report page's periods)."""
     month = db.session.scalar(sa.select(sa.func.min(SurveyResponse.answered_month)))
     return dt.date(int(month[:4]), int(month[5:7]), 1) if month else None
+
+
+def open_round(inst: instruments.Instrument, period: periods.Period, invited: int, *,
+               insats: Insats | None = None, max_responses: int | None = None) -> SurveyRound:
+    """A new round of a professional form for an NNS year, with its link's token (flushes)."""
+    if inst.for_participants:
+        raise ValueError(f"{inst.key} is answered by participants")
+    year = period.nns_year
+    title = f"{inst.name}, NNS {year.year}/{(year.year + 1) % 100:02d}"
+    if insats is not None:
+        title = f"{title}, {insats.name}"
+    survey_round = SurveyRound(
+        instrument=inst.key, title=title[:120], period=year.key, invited=invited,
+        insats_id=insats.id if insats is not None else None,
+        max_responses=max_responses or MAX_PER_INVITED * invited,
+        token=secrets.token_urlsafe(32))
+    db.session.add(survey_round)
+    db.session.flush()
+    return survey_round
+
+
+def round_by_token(token: str) -> SurveyRound | None:
+    if not token or len(token) > 64:
+        return None
+    return db.session.scalar(sa.select(SurveyRound).where(SurveyRound.token == token))
+
+
+def close_round(survey_round: SurveyRound) -> None:
+    if survey_round.closed_at is None:
+        survey_round.closed_at = utcnow()
+    db.session.flush()
+
+
+def responses_in(survey_round: SurveyRound) -> int:
+    """How many responses the round has (web and paper): never which."""
+    return db.session.scalar(sa.select(sa.func.count()).select_from(SurveyResponse).where(
+        SurveyResponse.round_id == survey_round.id)) or 0
+
+
+def responses_per_round() -> dict[int, int]:
+    return dict(db.session.execute(
+        sa.select(SurveyResponse.round_id, sa.func.count()).where(
+            SurveyResponse.round_id.is_not(None)).group_by(SurveyResponse.round_id)).all())
+
+
+def round_for_paper(instrument: str, month: str, insats: Insats | None) -> SurveyRound | None:
+    """The round a paper form belongs to: the one round of its form, for the NNS year of the
+    month it was answered, and for its insats (or for none). None when there is no such round or
+    more than one (the form then counts for its form and year only)."""
+    if insats is not None and insats.id is None:
+        return None  # an insats the import creates has no round yet
+    year = periods.containing(dt.date(int(month[:4]), int(month[5:7]), 1))
+    query = sa.select(SurveyRound).where(
+        SurveyRound.instrument == instrument, SurveyRound.period == year.key,
+        SurveyRound.insats_id == insats.id if insats is not None
+        else SurveyRound.insats_id.is_(None))
+    found = db.session.scalars(query.limit(2)).all()
+    return found[0] if len(found) == 1 else None
+
+
+def invited(form: str, period: periods.Period, insats: str | None = None) -> int | None:
+    """How many were invited to answer `form` (an instrument key) in the rounds for `period`:
+    the denominator of the professional rows' svarsfrekvens. Rounds are per NNS year, so only a
+    period that contains whole NNS years has one; with `insats`, only that insats's rounds,
+    without it every round of the form. None when not known: no round, or a round without an
+    invited count."""
+    query = sa.select(SurveyRound).where(SurveyRound.instrument == form)
+    if insats is not None:
+        query = query.join(Insats, SurveyRound.insats_id == Insats.id).where(Insats.name == insats)
+    rounds = [r for r in db.session.scalars(query)
+              if (p := periods.parse(r.period)) is not None and period.contains(p)]
+    if not rounds or any(r.invited is None for r in rounds):
+        return None
+    return sum(r.invited for r in rounds)

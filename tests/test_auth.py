@@ -21,7 +21,7 @@ RULES = {
     "auth.login": PUBLIC, "staff.handback": PUBLIC, "participant.my_data": PUBLIC,
     "participant.audio": PUBLIC, "participant.token": PUBLIC, "participant.keep_alive": PUBLIC,
     "participant.offline_page": PUBLIC, "participant.service_worker": PUBLIC,
-    "participant.manifest": PUBLIC,
+    "participant.manifest": PUBLIC, "survey.answer": PUBLIC,
     "staff.show_own_data": CASEWORK, "staff.erase": {"samordnare"},
     "staff.audit_log": {"samordnare"}, "staff.translations": {"samordnare"},
     "auth.logout": STAFF, "auth.change_password": STAFF, "staff.home": STAFF,
@@ -36,6 +36,8 @@ RULES = {
     "admin.instrument_list": {"samordnare"}, "admin.upload": {"samordnare"},
     "admin.download": {"samordnare"},
     "staff.users": {"samordnare"}, "staff.toggle_user": {"samordnare"},
+    "rounds.index": {"samordnare"}, "rounds.show": {"samordnare"},
+    "rounds.close": {"samordnare"}, "rounds.paper": {"samordnare"},
 }
 ROLES = ("handledare", "samordnare", "analytiker")
 
@@ -66,9 +68,13 @@ def _staff_cases():
 @pytest.mark.parametrize(("endpoint", "rule", "method", "role"), _staff_cases())
 def test_role_matrix(client, login, make_participant, endpoint, rule, method, role):
     """Every staff route, as every role and as nobody: allowed, 403, or off to the log-in."""
+    from questionnaire import instruments, surveys
     from questionnaire.models import ActionNote, Enrolment, InsatsStaff
+    from questionnaire.reporting import periods
 
     person = make_participant()
+    survey_round = surveys.open_round(instruments.get("nns-personal"),
+                                      periods.Period(2025, "year"), invited=5)
     enrolment = db.session.scalars(sa.select(Enrolment)).one()
     note = ActionNote(enrolment_id=enrolment.id, goal="Mål")
     db.session.add(note)
@@ -79,7 +85,8 @@ def test_role_matrix(client, login, make_participant, endpoint, rule, method, ro
         db.session.commit()
     url = (rule.replace("<code>", person.code).replace("<int:note_id>", str(note.id))
            .replace("<int:insats_id>", str(enrolment.insats_id))
-           .replace("<int:user_id>", str(user.id if user else 1)).replace("<key>", "skapa"))
+           .replace("<int:user_id>", str(user.id if user else 1)).replace("<key>", "skapa")
+           .replace("<int:round_id>", str(survey_round.id)))
     if method == "GET":
         response = client.get(url)
     else:
