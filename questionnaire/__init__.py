@@ -93,8 +93,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     assets.init_app(app)
 
     from questionnaire import admin, analysis, auth, participant, staff
+    from questionnaire.admin import recordings
 
-    for blueprint in (participant.bp, auth.bp, staff.bp, analysis.bp, admin.bp):
+    for blueprint in (participant.bp, auth.bp, staff.bp, analysis.bp, admin.bp, recordings.bp):
         app.register_blueprint(blueprint)
     app.before_request(auth.end_idle_sessions)
     app.before_request(auth.require_password_change)

@@ -130,7 +130,7 @@ def participant_side() -> bool:
     """Is this page for a participant (in any of their languages) rather than for staff?"""
     if session.get("handover") is not None:
         return True
-    return request.blueprint not in ("staff", "auth", "analysis", "admin")
+    return request.blueprint not in ("staff", "auth", "analysis", "admin", "recordings")
 
 
 def page_locales() -> tuple[str, ...]:
