@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 from questionnaire import links
 from questionnaire.extensions import db
 from questionnaire.models import Recording
-from tests.browser.conftest import CHROMIUM, TABLET, _need_browser, log_in
+from tests.browser.conftest import CHROMIUM, TABLET, log_in
 
 pytestmark = pytest.mark.browser
 WAIT = 15_000  # ms, for a loaded machine
@@ -39,19 +39,15 @@ NO_VOICE_AND_A_LISTENER = """
 
 
 @pytest.fixture(scope="module")
-def media_browser():
-    """Chromium with a fake microphone that needs no permission prompt (this module only)."""
-    _need_browser()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--no-first-run",
-            "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
-            "--autoplay-policy=no-user-gesture-required"])
-        yield browser
-        browser.close()
+def media_browser(browser):
+    """A second Chromium (from the same Playwright) with a fake microphone that needs no
+    permission prompt: only this module's recording test uses it."""
+    media = browser.browser_type.launch(executable_path=CHROMIUM, args=[
+        "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run",
+        "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"])
+    yield media
+    media.close()
 
 
 def wait_for(page, expression: str, seconds: float = 15):
@@ -123,3 +119,65 @@ def test_a_recording_made_on_the_page_plays_on_the_tablet_in_tigrinya(
         return urls; }""")
     assert not [u for u in kept if "/ljud/" in u]
     tablet.close()
+
+
+def approved_take(part: str, locale: str = "ti") -> None:
+    """An approved take (not real audio: what the tablet asks for is what counts here)."""
+    from questionnaire import instruments
+
+    db.session.add(Recording(
+        instrument_version_id=instruments.version_row(instruments.get("skapa")).id,
+        part=part, locale=locale, mime="audio/ogg", data=b"OggS", digest=part.ljust(64, "0"),
+        approved=True, created_month="2026-11"))
+    db.session.commit()
+
+
+def test_the_summary_reads_each_question_and_the_answer_given(live_server, new_tablet,
+                                                              make_participant):
+    from tests.browser.test_languages import FAKE_SPEECH
+    from tests.conftest import fill_in, skapa
+
+    approved_take("item:S1")
+    approved_take("step:S1:2")
+    page = new_tablet()
+    page.add_init_script(FAKE_SPEECH % "[]")  # no Tigrinya voice
+    person = make_participant(language="ti")
+    token = links.create(person)
+    db.session.commit()
+    page.goto(f"{live_server}/l/{token}")
+    q = fill_in(person, "skapa", "intake", skapa(2, 3, 4, 5, 1, 2), complete=False)
+    page.goto(f"{live_server}/q/{q.id}/sammanfattning")
+    speak = page.locator("#speak")
+    expect(speak).to_be_visible()  # the recordings show it
+    asked = []
+    page.on("request", lambda r: asked.append(r.url) if "/ljud/" in r.url else None)
+    speak.tap()
+    expect(speak).to_have_attribute("aria-pressed", "false", timeout=WAIT)
+    assert len(dict.fromkeys(asked)) == 2  # S1's question, then its answer (step 2)
+
+
+def test_thank_you_and_lock_screens_read_aloud_with_a_voice(live_server, new_tablet,
+                                                           make_participant, make_user):
+    from tests.browser.conftest import hand_over
+    from tests.browser.test_languages import FAKE_SPEECH
+    from tests.conftest import fill_in, skapa
+
+    page = new_tablet()
+    page.add_init_script(FAKE_SPEECH % '[{"lang": "ar-SA", "name": "Arabic"}]')
+    person = make_participant(language="ar")
+    hand_over(page, live_server, person, make_user)
+    q = fill_in(person, "skapa", "intake", skapa(2, 3, 4, 5, 1, 2), complete=False)
+    page.goto(f"{live_server}/q/{q.id}/sammanfattning")
+    page.locator("form[action$='/klar'] button").click()
+    page.wait_for_url("**/tack")
+    speak = page.locator("#speak")
+    expect(speak).to_be_visible()
+    speak.tap()
+    expect(speak).to_have_attribute("aria-pressed", "false", timeout=WAIT)
+    assert page.evaluate("window.__spoken")[0]["text"] == "شكرًا على إجاباتك!"
+    page.goto(f"{live_server}/personal/lamna-tillbaka?las=1")  # the tablet locks itself
+    expect(page.locator("h1")).to_have_text("الجهاز اللوحي مقفل")
+    expect(page.locator("#speak")).to_be_visible()
+    page.locator("#speak").tap()
+    expect(page.locator("#speak")).to_have_attribute("aria-pressed", "false", timeout=WAIT)
+    assert "الجهاز اللوحي مقفل" in [s["text"] for s in page.evaluate("window.__spoken")]
