@@ -202,8 +202,11 @@ def test_nobody_without_the_questionnaire_hears_a_take(client, app, login, open_
 def test_an_unapproved_or_other_versions_take_is_not_served(client, login, open_link,
                                                             make_participant):
     participant, url = recorded_and_approved(client, login, make_participant)
-    upload(client)  # a new take: unapproved again
+    upload(client, data=OGG, mime="audio/ogg")  # a new take: unapproved again
     assert participant.get(url).status_code == 404
+    approve(client)
+    assert participant.get(url).status_code == 404  # the old take's address does not get the new
+    assert participant.get(url.split("?")[0]).status_code == 404
     take = db.session.scalars(sa.select(Recording)).one()
     qid = re.search(r"/q/(\d+)/", url).group(1)
     # a take of another version under this questionnaire's address

@@ -284,6 +284,8 @@ def recording(qid: int, recording_id: int) -> Any:
     take = db.session.get(Recording, recording_id)
     if take is None or not take.approved or take.instrument_version_id != q.instrument_version_id:
         abort(404)
+    if request.args.get("v") != take.digest[:16]:  # an earlier take: replaced, not this one
+        abort(404)
     return recordings.response(take, max_age=365 * 24 * 3600)
 
 
