@@ -96,13 +96,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     assets.init_app(app)
 
     from questionnaire import admin, auth, survey
+    from questionnaire.admin import recordings
     from questionnaire.answering import views as participant
     from questionnaire.casework import views as staff
     from questionnaire.reporting import views as analysis
     from questionnaire.survey import rounds
 
     for blueprint in (participant.bp, auth.bp, staff.bp, analysis.bp, admin.bp, survey.bp,
-                      rounds.bp):
+                      rounds.bp, recordings.bp):
         app.register_blueprint(blueprint)
     survey.quiet_development_log()
     app.before_request(auth.end_idle_sessions)

@@ -99,9 +99,6 @@ def from_environment(instance: Path, overrides: dict) -> dict:
         # Two gettext domains in one folder: what participants see, and the staff pages.
         "BABEL_DOMAIN": "messages;staff",
         "BABEL_TRANSLATION_DIRECTORIES": f"{ROOT / 'translations'};{ROOT / 'translations'}",
-        # Recorded readings of the questions: AUDIO_FOLDER/LOCALE/INSTRUMENT/ITEM.mp3 (optional).
-        "AUDIO_FOLDER": env.get("STEGVIS_AUDIO_FOLDER",
-                                str((ROOT if CHECKOUT else instance) / "audio")),
         # Never put SQL parameters (a participant's free text) in error messages or the log.
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
         # Staff are logged out after this many idle minutes...

@@ -134,7 +134,7 @@ def participant_side() -> bool:
     """Is this page for a participant (in any of their languages) rather than for staff?"""
     if session.get("handover") is not None:
         return True
-    return request.blueprint not in ("staff", "auth", "analysis", "admin", "rounds",
+    return request.blueprint not in ("staff", "auth", "analysis", "admin", "rounds", "recordings",
                                      *SWEDISH_ONLY)
 
 

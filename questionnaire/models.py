@@ -518,3 +518,40 @@ class SurveyAnswer(db.Model):
         *_scale_checks("survey_answer"),
         sa.CheckConstraint("(step IS NULL) <> (text IS NULL)", name="one_value"),
     )
+
+
+# --- Recorded readings (issue 17: a voice for every language) ---------------------------------
+#: What a browser's MediaRecorder makes (Chromium and Firefox: webm/ogg; Safari: mp4).
+RECORDING_TYPES = ("audio/webm", "audio/ogg", "audio/mp4")
+
+
+class Recording(db.Model):
+    """A reading of one text of an instrument version in one language, recorded in the browser
+    by a bilingual colleague or an interpreter (admin/recordings.py). Participants hear it only
+    once a samordnare has approved it; it goes with its version. Who recorded it is in the audit
+    log; the row holds the month only."""
+
+    __tablename__ = "recording"
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    instrument_version_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("instrument_version.id", ondelete="CASCADE"))
+    #: What is read (questionnaire/recordings.py): "item:KEY", "step:SCALE:VALUE" or "decline"
+    part: so.Mapped[str] = so.mapped_column(sa.String(60))
+    #: The participant locale it is read in (i18n.LANGUAGES), e.g. "ti"
+    locale: so.Mapped[str] = so.mapped_column(sa.String(20))
+    mime: so.Mapped[str] = so.mapped_column(sa.String(20))
+    data: so.Mapped[bytes] = so.mapped_column(sa.LargeBinary, deferred=True)
+    #: SHA-256 of `data`: the served URL and ETag change with every new take.
+    digest: so.Mapped[str] = so.mapped_column(sa.String(64))
+    approved: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
+    #: YYYY-MM: the month of the take (never the day or the time).
+    created_month: so.Mapped[str] = so.mapped_column(sa.String(7))
+
+    __table_args__ = (
+        sa.UniqueConstraint("instrument_version_id", "part", "locale"),
+        sa.CheckConstraint(_in("mime", RECORDING_TYPES), name="mime_known"),
+        sa.CheckConstraint(
+            "length(created_month) = 7 AND substr(created_month, 5, 1) = '-'"
+            " AND substr(created_month, 6, 2) BETWEEN '01' AND '12'",
+            name="created_month_format"),
+    )

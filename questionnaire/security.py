@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from flask import Flask, Response, g, request
+from flask import Request as FlaskRequest
 from flask_babel import lazy_gettext as _l
 
 from questionnaire.answering.answers import UNSTORABLE, storable
@@ -25,6 +26,19 @@ from questionnaire.pages import message_page
 
 #: Their own fields are checked where the answer is saved (see the module's docstring).
 CHECKED_BY_THE_VIEW = ("participant.question", "participant.save")
+#: Pages that may use the microphone (the recording page); every other page may not.
+MICROPHONE = ("recordings.page",)
+#: Endpoints that take a larger body than MAX_CONTENT_LENGTH (bytes): a recording's take. Its
+#: view reads at most its own limit and says so in words; the CSRF check, which looks at the
+#: form before any view, must not refuse it first.
+LARGER_BODIES = {"recordings.upload": 8 * 1024 * 1024}
+
+
+class Request(FlaskRequest):
+    @property
+    def max_content_length(self) -> int | None:
+        larger = LARGER_BODIES.get(self.endpoint or "")
+        return larger if larger is not None else super().max_content_length
 
 
 def nonce() -> str:
@@ -47,7 +61,8 @@ def add_headers(response: Response) -> Response:
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = "no-referrer"
     response.headers["X-Frame-Options"] = "DENY"
-    response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
+    microphone = "(self)" if request.endpoint in MICROPHONE else "()"
+    response.headers["Permissions-Policy"] = f"camera=(), microphone={microphone}, geolocation=()"
     if request.is_secure:
         response.headers["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
     if request.endpoint != "static":
@@ -81,6 +96,7 @@ def refuse_unstorable_text() -> Any:
 
 
 def init_app(app: Flask) -> None:
+    app.request_class = Request
     app.before_request(refuse_unstorable_text)
     app.after_request(add_headers)
     app.jinja_env.globals["csp_nonce"] = nonce

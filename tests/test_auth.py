@@ -19,7 +19,7 @@ RULES = {
     "participant.resume": PUBLIC, "participant.question": PUBLIC, "participant.save": PUBLIC,
     "participant.summary": PUBLIC, "participant.complete": PUBLIC, "participant.done": PUBLIC,
     "auth.login": PUBLIC, "staff.handback": PUBLIC, "participant.my_data": PUBLIC,
-    "participant.audio": PUBLIC, "participant.token": PUBLIC, "participant.keep_alive": PUBLIC,
+    "participant.recording": PUBLIC, "participant.token": PUBLIC, "participant.keep_alive": PUBLIC,
     "participant.offline_page": PUBLIC, "participant.service_worker": PUBLIC,
     "participant.manifest": PUBLIC, "survey.answer": PUBLIC,
     "staff.show_own_data": CASEWORK, "staff.erase": {"samordnare"},
@@ -35,6 +35,9 @@ RULES = {
     "staff.insatser": {"samordnare"}, "staff.edit_insats": {"samordnare"},
     "admin.instrument_list": {"samordnare"}, "admin.upload": {"samordnare"},
     "admin.download": {"samordnare"},
+    "recordings.overview": {"samordnare"}, "recordings.page": {"samordnare"},
+    "recordings.upload": {"samordnare"}, "recordings.approve": {"samordnare"},
+    "recordings.listen": {"samordnare"},
     "staff.users": {"samordnare"}, "staff.toggle_user": {"samordnare"},
     "rounds.index": {"samordnare"}, "rounds.show": {"samordnare"},
     "rounds.close": {"samordnare"}, "rounds.paper": {"samordnare"},
@@ -69,7 +72,7 @@ def _staff_cases():
 def test_role_matrix(client, login, make_participant, endpoint, rule, method, role):
     """Every staff route, as every role and as nobody: allowed, 403, or off to the log-in."""
     from questionnaire import instruments, surveys
-    from questionnaire.models import ActionNote, Enrolment, InsatsStaff
+    from questionnaire.models import ActionNote, Enrolment, InsatsStaff, Recording
     from questionnaire.reporting import periods
 
     person = make_participant()
@@ -78,6 +81,10 @@ def test_role_matrix(client, login, make_participant, endpoint, rule, method, ro
     enrolment = db.session.scalars(sa.select(Enrolment)).one()
     note = ActionNote(enrolment_id=enrolment.id, goal="Mål")
     db.session.add(note)
+    take = Recording(instrument_version_id=instruments.version_row(instruments.get("skapa")).id,
+                     part="item:S1", locale="ti", mime="audio/ogg", data=b"OggS", digest="0" * 64,
+                     created_month="2026-11")
+    db.session.add(take)
     db.session.commit()
     user = login(role) if role is not None else None
     if user is not None:
@@ -86,7 +93,9 @@ def test_role_matrix(client, login, make_participant, endpoint, rule, method, ro
     url = (rule.replace("<code>", person.code).replace("<int:note_id>", str(note.id))
            .replace("<int:insats_id>", str(enrolment.insats_id))
            .replace("<int:user_id>", str(user.id if user else 1)).replace("<key>", "skapa")
-           .replace("<int:round_id>", str(survey_round.id)))
+           .replace("<int:round_id>", str(survey_round.id))
+           .replace("<int:version>", "1").replace("<locale>", "ti")
+           .replace("<int:recording_id>", str(take.id)))
     if method == "GET":
         response = client.get(url)
     else:

@@ -190,19 +190,3 @@ def test_dialogue_view_shows_the_questions_in_both_languages(client, handledare,
     assert '<section class="print-section" lang="ar" dir="rtl">' in printout.text
     assert "خطتي" in printout.text  # "Min plan", in Arabic first...
     assert "Min plan" in printout.text  # ...then in Swedish
-
-
-def test_recorded_reading_takes_precedence(client, app, tmp_path, make_participant, open_link):
-    app.config["AUDIO_FOLDER"] = str(tmp_path)
-    (tmp_path / "ar" / "skapa").mkdir(parents=True)
-    (tmp_path / "ar" / "skapa" / "S1.mp3").write_bytes(b"ID3 recorded reading")
-    url = open_link(make_participant(language="ar"))
-    page = client.get(url, follow_redirects=True)
-    audio = re.search(r'id="speak" hidden data-audio="([^"]+)"', page.text).group(1)
-    assert audio.startswith("/ljud/ar/skapa/S1.mp3")
-    recording = client.get(audio)
-    assert recording.data == b"ID3 recorded reading"
-    recording.close()
-    assert '"audio": null' in page.text  # S2-S6 have no recording: speech synthesis or nothing
-    assert client.get("/ljud/xx/skapa/S1.mp3").status_code == 404
-    assert client.get("/ljud/ar/../../etc/passwd").status_code == 404

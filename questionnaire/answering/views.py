@@ -21,7 +21,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_from_directory,
     session,
     url_for,
 )
@@ -30,12 +29,20 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import generate_csrf
 
+from questionnaire import recordings
 from questionnaire.answering import answers, links
 from questionnaire.answering.answers import AnswerRejected
 from questionnaire.extensions import db, limiter
 from questionnaire.i18n import available_locales, step_label, tr
 from questionnaire.instruments.base import Item
-from questionnaire.models import Enrolment, Participant, ParticipantLink, Questionnaire, utcnow
+from questionnaire.models import (
+    Enrolment,
+    Participant,
+    ParticipantLink,
+    Questionnaire,
+    Recording,
+    utcnow,
+)
 from questionnaire.pages import message_page
 
 bp = Blueprint("participant", __name__)
@@ -245,7 +252,7 @@ def question(qid: int, key: str) -> Any:
         previous=previous, following=following if key in current else None,
         to_summary=to_summary, error=error,
         pictograms={i.scale.pictogram_set: i.scale for i in inst.items if i.scale is not None},
-        audio_url=next(i["audio"] for i in offline["items"] if i["key"] == item.key),
+        heard=next(i for i in offline["items"] if i["key"] == item.key),
         unofficial=inst.unofficial_translations and str(get_locale()) != "sv",
         original=_original(item),
     ), status
@@ -261,38 +268,44 @@ def _original(item: Item) -> str | None:
     return item.text if str(get_locale()) in REWORDED and tr(item.text) != item.text else None
 
 
-def _audio_url(instrument: str, item: str) -> str | None:
-    """A recorded reading of this item in the page's language, if one has been made
-    (AUDIO_FOLDER/LOCALE/INSTRUMENT/ITEM.mp3)."""
-    name = f"{instrument}/{item}.mp3"
-    locale = str(get_locale())
-    if (Path(current_app.config["AUDIO_FOLDER"]) / locale / name).is_file():
-        return url_for(".audio", locale=locale, name=name)
-    return None
+def _recordings(q: Questionnaire) -> dict[str, str]:
+    """The approved recordings of the questionnaire's version in the page's language, as the
+    address each is heard at (by part: recordings.item_part, step_part, "decline")."""
+    takes = recordings.of_version(q.instrument_version_id, str(get_locale()), approved_only=True)
+    return {part: url_for(".recording", qid=q.id, recording_id=take.id, v=take.digest[:16])
+            for (part, _locale), take in takes.items()}
 
 
-@bp.get("/ljud/<locale>/<path:name>")
-def audio(locale: str, name: str) -> Any:
-    """Recorded readings of the questions (see _audio_url)."""
-    if locale not in available_locales():
+@bp.get("/q/<int:qid>/ljud/<int:recording_id>")
+def recording(qid: int, recording_id: int) -> Any:
+    """An approved recording of a text of this questionnaire's version: only for a browser that
+    may answer the questionnaire (404 for anyone else, as for its pages). The address carries
+    the take's digest (?v=), so it is cached as immutable; a new take is a new address."""
+    q = _questionnaire(qid)
+    take = db.session.get(Recording, recording_id)
+    if take is None or not take.approved or take.instrument_version_id != q.instrument_version_id:
         abort(404)
-    return send_from_directory(Path(current_app.config["AUDIO_FOLDER"]) / locale, name,
-                               mimetype="audio/mpeg", max_age=3600)
+    if request.args.get("v") != take.digest[:16]:  # an earlier take: replaced, not this one
+        abort(404)
+    return recordings.response(take, max_age=365 * 24 * 3600)
 
 
 def _offline_data(q: Questionnaire, current: dict) -> dict[str, Any]:
     """The whole questionnaire for the tap script, so that it can show the next questions and
     queue the answers while the network is away (static/js/answer.js)."""
     inst = answers.instrument_of(q)
+    heard = _recordings(q)
     return {
         "qid": q.id,
         "items": [{
             "key": i.key, "text": tr(i.text), "text_item": i.is_text, "original": _original(i),
-            "audio": _audio_url(inst.key, i.key),
+            "audio": heard.get(recordings.item_part(i.key)),
             "pictograms": i.scale.pictogram_set if i.scale else None,
             "steps": [] if i.is_text else [
-                {"value": s.value, "label": step_label(i.scale.key, s.label)}
+                {"value": s.value, "label": step_label(i.scale.key, s.label),
+                 "audio": heard.get(recordings.step_part(i.scale.key, s.value))}
                 for s in i.scale.steps],
+            "decline_audio": heard.get("decline"),
             "show_if": [i.show_if.item, i.show_if.step] if i.show_if else None,
         } for i in inst.items],
         "answers": {k: ("declined" if a.declined else a.step if a.step is not None else a.text)
@@ -417,11 +430,22 @@ def summary(qid: int) -> Any:
 def _render_summary(q: Questionnaire, error: str | None = None, status: int = 200) -> Any:
     current = answers.current_answers(q)
     items = answers.visible_items(q, current)
+    heard = _recordings(q)
     return render_template(
         "participant/summary.html", q=q, instrument=answers.instrument_of(q),
-        rows=[(i, current.get(i.key)) for i in items],
+        rows=[(i, current.get(i.key), heard.get(recordings.item_part(i.key)),
+               heard.get(_answer_part(i, current.get(i.key)) or "")) for i in items],
         missing=any(i.key not in current for i in items), error=error,
     ), status
+
+
+def _answer_part(item: Item, answer: Any) -> str | None:
+    """The recorded text of an answer given: its step, or "Vill inte svara"."""
+    if answer is None or item.is_text:
+        return None
+    if answer.declined:
+        return "decline"
+    return recordings.step_part(item.scale.key, answer.step)
 
 
 @bp.post("/q/<int:qid>/klar")

@@ -156,7 +156,10 @@
   // Draw a question here (offline), with the same markup the server renders.
   function draw(item, answers, items) {
     var n = items.indexOf(item) + 1;
-    document.getElementById("question-text").textContent = item.text;
+    var question = document.getElementById("question-text");
+    question.textContent = item.text;
+    // the approved recordings read aloud (static/js/speak.js)
+    if (item.audio) question.dataset.audio = item.audio; else delete question.dataset.audio;
     var original = document.getElementById("original");
     if (original) { // lättläst: the official Swedish wording, one tap away
       original.hidden = !item.original;
@@ -168,11 +171,6 @@
     var bar = document.querySelector("progress.progress");
     if (bar) { bar.max = items.length; bar.value = n; }
     form.dataset.item = item.key;
-    var speak = document.getElementById("speak");
-    if (speak) {
-      speak.dataset.audio = item.audio || "";
-      speak.dispatchEvent(new Event("stegvis:question"));
-    }
     var fieldset = form.querySelector("fieldset");
     fieldset.hidden = false;
     var legend = fieldset.querySelector("legend");
@@ -192,17 +190,22 @@
         b.value = s.value;
         b.querySelector(".num").textContent = s.value;
         b.querySelector(".label").textContent = s.label;
+        if (s.audio) b.dataset.audio = s.audio;
         b.insertBefore(pictures[n].cloneNode(true), b.querySelector(".label"));
         scale.appendChild(b);
       });
       fieldset.appendChild(scale);
     }
     fieldset.appendChild(controls("decline-template"));
+    if (item.decline_audio) fieldset.querySelector("button.decline").dataset.audio =
+      item.decline_audio;
     var chosen = current === "declined" ? fieldset.querySelector("button.decline")
       : fieldset.querySelector('button.step[value="' + current + '"]');
     if (chosen) markChosen(chosen);
     if (pager) pager.hidden = true; // its links would need the server
     window.scrollTo(0, 0);
+    var speak = document.getElementById("speak");
+    if (speak) speak.dispatchEvent(new Event("stegvis:question"));
     settle();
   }
 

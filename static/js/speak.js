@@ -1,7 +1,9 @@
-// Read-aloud: the speaker button reads the question and its answer options.
-// A recorded file for the item and language (data-audio) comes first; otherwise the browser's
-// speech synthesis, when it has a voice for the page's language. With neither, the button stays
-// hidden: a button that cannot speak would only confuse.
+// Read-aloud: the speaker button reads the page's texts marked data-speak, in order (on a
+// question page: the question, then each option as "number, label", then "Vill inte svara").
+// Each text's approved recording (data-audio) comes first; otherwise the browser's speech
+// synthesis, when it has a voice for the page's language; a text with neither is skipped. The
+// button shows when the page has a recording or the browser a voice: a button that cannot speak
+// would only confuse.
 (function () {
   "use strict";
   var button = document.getElementById("speak");
@@ -9,6 +11,7 @@
   var synth = window.speechSynthesis;
   var tag = (document.documentElement.lang || "sv").toLowerCase();
   var player = null;
+  var reading = 0; // which reading is going on; a stopped one does not go on
 
   function voice() {
     if (!synth) return null;
@@ -18,19 +21,24 @@
       || voices.find(function (v) { return v.lang.toLowerCase().split(/[-_]/)[0] === primary; })
       || null;
   }
-  function update() { button.hidden = !(button.dataset.audio || voice()); }
 
-  // What is on the screen now (answer.js may have drawn a later question): the question, then
-  // each option as "number, label".
-  function script() {
-    var parts = [document.getElementById("question-text").textContent.trim()];
-    document.querySelectorAll(".answer-form button.step, .answer-form button.decline")
-      .forEach(function (b) {
-        var num = b.querySelector(".num");
-        var label = b.querySelector(".label").textContent.trim();
-        parts.push(num ? num.textContent.trim() + ", " + label : label);
-      });
-    return parts;
+  // What is on the screen now (answer.js may have drawn a later question).
+  function texts() {
+    return Array.prototype.filter.call(document.querySelectorAll("main [data-speak]"),
+      function (el) { return !el.closest("[hidden], template"); });
+  }
+  function update() {
+    button.hidden = !(voice() || texts().some(function (el) { return el.dataset.audio; }));
+  }
+
+  function words(el) {
+    var num = el.querySelector(".num");
+    var label = el.querySelector(".label");
+    if (label) {
+      return num ? num.textContent.trim() + ", " + label.textContent.trim()
+        : label.textContent.trim();
+    }
+    return el.textContent.trim();
   }
 
   function playing(on) {
@@ -39,31 +47,43 @@
       on ? button.dataset.msgStop : button.dataset.msgRead;
   }
   function stop() {
+    reading += 1;
     if (player) { player.pause(); player = null; }
     if (synth) synth.cancel();
     playing(false);
+  }
+
+  function say(text, then) {
+    var chosen = voice();
+    if (!chosen) { then(); return; }
+    var u = new SpeechSynthesisUtterance(text);
+    u.lang = chosen.lang;
+    u.voice = chosen;
+    u.rate = 0.9;
+    u.onend = then;
+    u.onerror = then;
+    synth.speak(u);
+  }
+
+  function read(list, n, mine) {
+    if (mine !== reading) return;
+    if (n >= list.length) { stop(); return; }
+    var el = list[n];
+    var next = function () { read(list, n + 1, mine); };
+    if (!el.dataset.audio) { say(words(el), next); return; }
+    player = new Audio(el.dataset.audio);
+    // a recording that cannot play (the network is away): the device's voice, if any
+    var fallback = function () { if (mine === reading) say(words(el), next); };
+    player.addEventListener("ended", next);
+    player.addEventListener("error", fallback);
+    player.play().catch(function (e) { if (e && e.name !== "AbortError") fallback(); });
   }
 
   button.addEventListener("click", function () {
     if (button.getAttribute("aria-pressed") === "true") { stop(); return; }
     stop();
     playing(true);
-    if (button.dataset.audio) {
-      player = new Audio(button.dataset.audio);
-      player.addEventListener("ended", stop);
-      player.play().catch(stop);
-      return;
-    }
-    var parts = script();
-    var chosen = voice();
-    parts.forEach(function (text, n) {
-      var u = new SpeechSynthesisUtterance(text);
-      u.lang = chosen ? chosen.lang : tag;
-      if (chosen) u.voice = chosen;
-      u.rate = 0.9;
-      if (n === parts.length - 1) { u.onend = stop; u.onerror = stop; }
-      synth.speak(u);
-    });
+    read(texts(), 0, reading);
   });
   button.addEventListener("stegvis:question", function () { stop(); update(); });
   if (synth) synth.addEventListener("voiceschanged", update);
