@@ -606,6 +606,8 @@ def _dialogue_context(enrolment: Enrolment) -> dict[str, Any]:
         "notes": caseload.notes(enrolment),
         "side_by_side": _side_by_side(enrolment.participant.language, items),
         "figure": chart.figure(inst, traces) if traces else None, "traces": len(traces),
+        # "Förra gången" only when a rating lies between the intake and the latest
+        "has_previous": len(mine) > 2,
         "improved": sum(1 for a in areas if (a.since_intake or 0) > 0),
         "compared": sum(1 for a in areas if a.since_intake is not None),
         "display": codes.display, "today": dt.date.today(),
