@@ -640,16 +640,24 @@ def dialogue(code: str) -> Any:
 @role_required(*CASEWORK)
 def print_view(code: str) -> Any:
     """One A4 page to take home: in the participant's language and in Swedish."""
+    from questionnaire import printout
+
     enrolment = _enrolment(code)
     context = _dialogue_context(enrolment)
-    language = enrolment.participant.language
+    language = enrolment.participant.language or "sv"
+    locales = [c for c in dict.fromkeys([language, "sv"]) if c in available_locales()]
+    inst = context["inst"]
+    if inst is not None:
+        scale = inst.areas[0].scale
+        context.update(star=printout.star_svg(enrolment, inst, locales),
+                       meeting=printout.next_meeting(enrolment, inst, dt.date.today()),
+                       lowest=scale.min, highest=scale.max)
     sections = []
-    for locale in dict.fromkeys([language, "sv"]):
-        if locale in available_locales():
-            with force_locale(locale):
-                sections.append(render_template(
-                    "staff/print_section.html", **context, section_lang=language_info(locale),
-                    section_dir=text_direction(locale)))
+    for locale in locales:
+        with force_locale(locale):
+            sections.append(render_template(
+                "staff/print_section.html", **context, section_lang=language_info(locale),
+                section_dir=text_direction(locale)))
     audit.record("print_dialogue", user_id=current_user.id, subject=enrolment.participant.code)
     db.session.commit()
     return render_template("staff/print.html", sections=sections, **context,
