@@ -59,7 +59,8 @@ def star_svg(enrolment: Enrolment, inst: Instrument, locales: list[str]) -> Mark
     lines = []
     for n, (q, steps) in enumerate(mine):
         names = list(dict.fromkeys(timepoint(code, q.timepoint) for code in locales))
-        names[0] = f"{names[0]} {q.completed_at:%Y-%m-%d}"
+        # the date left-to-right in any language (LRI…PDI): 2026-05-23, never 23-05-2026
+        names[0] = f"{names[0]} \u2066{q.completed_at:%Y-%m-%d}\u2069"
         lines.append(star.Line(names, [steps.get(i.key) for i in inst.areas],
                                strong=n == len(mine) - 1))
     steps = [s.value for s in inst.areas[0].scale.steps]

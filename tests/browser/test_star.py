@@ -9,7 +9,7 @@ import subprocess
 import pytest
 import sqlalchemy as sa
 
-from questionnaire import instruments
+from questionnaire import instruments, links
 from questionnaire.extensions import db
 from questionnaire.models import Insats, InsatsStaff
 from tests.browser.conftest import log_in
@@ -112,3 +112,29 @@ def test_the_printed_star_is_one_a4_page_with_the_chart_and_the_plan(
     assert "Skriv ut" not in text  # the buttons are not printed
     if language == "ar":
         assert "التمكين" in text  # the star's area name in Arabic too
+
+
+@pytest.mark.parametrize(("locale", "language"), [("sv-SE", None), ("ar", "ar")])
+def test_the_journey_on_the_participants_own_link(live_server, new_tablet, make_participant,
+                                                  locale, language):
+    inst = self_rating()
+    person = make_participant(days_ago=400, exit_days_ago=5, language=language)
+    insats = db.session.scalar(sa.select(Insats).filter_by(name="Testinsatsen"))
+    insats.schedule = [e for e in insats.schedule if e.instrument == inst.key]
+    db.session.commit()
+    n = len(inst.areas)
+    complete(person, inst, "intake", [k % 2 for k in range(n)], 395)
+    complete(person, inst, "6m", [k % 3 for k in range(n)], 215)
+    complete(person, inst, "exit", [k % 4 + 1 for k in range(n)], 4)
+    token = links.create(person)
+    db.session.commit()
+    phone = new_tablet(locale)
+    phone.goto(f"{live_server}/l/{token}")
+    phone.wait_for_selector("#spider[data-drawn=true]")
+    assert phone.locator("html").get_attribute("dir") == ("rtl" if language else "ltr")
+    assert phone.locator("#spider .scatterlayer .trace").count() == 3
+    table = phone.locator("table.journey")
+    assert table.locator("thead th").count() == 4  # the area, then intake, 6 months, exit
+    assert table.locator("tbody tr").count() == n
+    box = phone.locator("#spider").bounding_box()
+    assert box["width"] <= phone.viewport_size["width"]
