@@ -27,6 +27,11 @@ class Meeting:
     timepoint: str
     day: dt.date | None
 
+    @property
+    def day_text(self) -> str:
+        """The day, left-to-right in any language (LRI…PDI): 2027-05-23, never 23-05-2027."""
+        return f"\u2066{self.day:%Y-%m-%d}\u2069" if self.day else ""
+
 
 def next_meeting(enrolment: Enrolment, inst: Instrument, today: dt.date) -> Meeting | None:
     """The next timepoint of the instrument the participant has not rated yet (today at the

@@ -160,3 +160,7 @@ def test_print_is_in_the_participants_language_beside_swedish(client, handledare
     arabic = page.split('lang="ar"', 1)[1].split('lang="sv"', 1)[0]
     assert "0 = lägst" not in arabic
     assert re.search(r"0\s*=.*4\s*=", visible_text(arabic))  # the scale in Arabic too
+    # dates read left to right in the Arabic text too (else the bidi algorithm turns
+    # 2026-12-01 into 01-12-2026): the next meeting's day is isolated
+    meeting = visible_text(arabic).split("اللقاء القادم", 1)[1]
+    assert re.search("\u2066\\d{4}-\\d{2}-\\d{2}\u2069", meeting)

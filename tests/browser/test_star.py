@@ -56,7 +56,7 @@ def test_the_legend_is_in_sight_on_a_laptop(live_server, new_tablet, make_partic
     assert entries.count() == 4
     for k in range(entries.count()):
         box = entries.nth(k).bounding_box()
-        assert 0 <= box["y"], "a legend entry above the window"
+        assert box["y"] >= 0, "a legend entry above the window"
         assert box["y"] + box["height"] <= LAPTOP["height"], "a legend entry below the fold"
     spokes = laptop.locator("#spider .angularaxistick text")
     assert spokes.count() == n  # the whole star is drawn, not only its legend
