@@ -85,11 +85,12 @@ def test_own_link_shows_every_rating_over_time(client, make_participant, request
     assert f"({low} = lägst, {high} = högst)" in text
 
 
-def test_the_journey_in_arabic_reads_right_to_left(client, make_participant):
+@pytest.mark.parametrize("language", ["ar", "fa"])
+def test_the_journey_in_arabic_script_reads_right_to_left(client, make_participant, language):
     inst = self_rating()
-    person = journey_person(make_participant, inst, language="ar")
+    person = journey_person(make_participant, inst, language=language)
     html = own_page(client, person)
-    assert re.search(r'<html lang="ar" dir="rtl"', html)
+    assert re.search(rf'<html lang="{language}" dir="rtl"', html)
     head, rows = journey_table(html)
     assert "Inskrivning" not in " ".join(head)
     assert "Avslut" not in " ".join(head)
