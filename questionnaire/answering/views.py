@@ -507,7 +507,10 @@ def my_data() -> Any:
     if full:
         audit.record("own_data", subject=person.code)
         db.session.commit()
+    from questionnaire.answering.journey import journey
+
     return render_template("participant/my_data.html", p=person, sections=sections,
+                           journey=journey(person, request.args.get("instrument")),
                            display=codes.display,
                            titles={i.key: i.name for i in instruments.published()}, full=full,
                            hidden=any(rows is None for _q, rows in sections))

@@ -598,6 +598,8 @@ def _dialogue_context(enrolment: Enrolment) -> dict[str, Any]:
         "notes": caseload.notes(enrolment),
         "side_by_side": _side_by_side(enrolment.participant.language, items),
         "figure": chart.figure(inst, traces) if traces else None, "traces": len(traces),
+        # "Förra gången" only when a rating lies between the intake and the latest
+        "has_previous": len(mine) > 2,
         "improved": sum(1 for a in areas if (a.since_intake or 0) > 0),
         "compared": sum(1 for a in areas if a.since_intake is not None),
         "display": codes.display, "today": dt.date.today(),
@@ -630,16 +632,24 @@ def dialogue(code: str) -> Any:
 @role_required(*CASEWORK)
 def print_view(code: str) -> Any:
     """One A4 page to take home: in the participant's language and in Swedish."""
+    from questionnaire.casework import printout
+
     enrolment = _enrolment(code)
     context = _dialogue_context(enrolment)
-    language = enrolment.participant.language
+    language = enrolment.participant.language or "sv"
+    locales = [c for c in dict.fromkeys([language, "sv"]) if c in available_locales()]
+    inst = context["inst"]
+    if inst is not None:
+        scale = inst.areas[0].scale
+        context.update(star=printout.star_svg(enrolment, inst, locales),
+                       meeting=printout.next_meeting(enrolment, inst, dt.date.today()),
+                       lowest=scale.min, highest=scale.max)
     sections = []
-    for locale in dict.fromkeys([language, "sv"]):
-        if locale in available_locales():
-            with force_locale(locale):
-                sections.append(render_template(
-                    "staff/print_section.html", **context, section_lang=language_info(locale),
-                    section_dir=text_direction(locale)))
+    for locale in locales:
+        with force_locale(locale):
+            sections.append(render_template(
+                "staff/print_section.html", **context, section_lang=language_info(locale),
+                section_dir=text_direction(locale)))
     audit.record("print_dialogue", user_id=current_user.id, subject=enrolment.participant.code)
     db.session.commit()
     return render_template("staff/print.html", sections=sections, **context,

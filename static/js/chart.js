@@ -19,6 +19,18 @@
     layout.margin = { l: 40, r: 40, t: 40, b: 20 };
   }
   var legendRoom = 40 * figure.data.length;
+  // data-fit="screen" (the dialogue view): on a wide screen the legend stands beside the circle
+  // and the figure is no taller than what is left of the window, so that the whole star and its
+  // legend are in sight without scrolling on a laptop.
+  var beside = !narrow && el.dataset.fit === "screen";
+  if (beside) {
+    layout.legend = Object.assign({}, layout.legend, {
+      orientation: "v", x: rtl ? -0.02 : 1.02, xanchor: rtl ? "right" : "left", y: 1, yanchor: "top"
+    });
+    legendRoom = 0;
+    var top = el.getBoundingClientRect().top + window.scrollY;
+    layout.height = Math.max(380, Math.min(layout.height, window.innerHeight - top - 12));
+  }
 
   function sized() {
     // the circle is as wide as the plot area; the figure as tall as it and the legend
@@ -30,7 +42,7 @@
   function overflow() {
     var box = el.getBoundingClientRect();
     var legend = el.querySelector(".legend");
-    var floor = legend ? legend.getBoundingClientRect().top : box.bottom;
+    var floor = legend && !beside ? legend.getBoundingClientRect().top : box.bottom;
     var over = { l: 0, r: 0, t: 0, b: 0 };
     el.querySelectorAll(".angularaxistick text").forEach(function (t) {
       var r = t.getBoundingClientRect();
@@ -72,11 +84,15 @@
     }
     var m = layout.margin, grow = function (n) { return n > 0 ? Math.ceil(n) + 6 : 0; };
     layout.margin = { l: m.l + grow(side), r: m.r + grow(side), t: m.t + grow(over.t), b: m.b };
-    legendRoom += grow(over.b);
-    layout.height = sized();
-    var size = el._fullLayout._size;
-    // the legend hangs below the circle by what the names under it need
-    layout.legend.y -= grow(over.b) / size.h;
+    if (beside) {  // the height stays: the circle shrinks to make room for the names
+      layout.margin.b = m.b + grow(over.b);
+    } else {
+      legendRoom += grow(over.b);
+      layout.height = sized();
+      var size = el._fullLayout._size;
+      // the legend hangs below the circle by what the names under it need
+      layout.legend.y -= grow(over.b) / size.h;
+    }
     window.Plotly.relayout(el, { margin: layout.margin, height: layout.height, "legend.y": layout.legend.y }).then(function () {
       fit(round + 1);
     });
