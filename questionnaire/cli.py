@@ -196,6 +196,10 @@ def with_period(f):
     return f
 
 
+#: Reports about one self-rating instrument (`--instrument`).
+SELF_RATING_REPORTS = ("progression", "profile", "paired")
+
+
 @click.command("report")
 @click.argument("name", type=click.Choice(sorted(reports.REPORTS)))
 @with_period
@@ -203,14 +207,14 @@ def with_period(f):
 @click.option("--min-group-professional", type=click.IntRange(1, 1000), default=5,
               show_default=True, help="nns: the small-group rule of the professional forms.")
 @click.option("--instrument", "instrument_key", default=reports.DEFAULT_INSTRUMENT,
-              show_default=True, help="The self-rating instrument (progression, profile).")
+              show_default=True, help="The self-rating instrument (progression, profile, paired).")
 @click.option("--format", "fmt", type=click.Choice(["csv", "csv-excel", "xlsx"]), default="csv",
               help="csv: for programs (comma); csv-excel: for Excel with Swedish settings.")
 @click.option("--out", type=click.Path(dir_okay=False), default=None)
 def report(name: str, start: dt.date | None, end: dt.date | None, insats: str | None,
            min_group: int, min_group_professional: int, instrument_key: str, fmt: str,
            out: str | None) -> None:
-    """Group reports: nns, progression, profile, skapa (small groups suppressed)."""
+    """Group reports: nns, progression, profile, skapa, paired (small groups suppressed)."""
     if fmt == "xlsx" and out is None:
         fail(_("Excel skrivs till en fil: ange --out"))
     filters = _filters(start, end, insats, min_group)
@@ -218,7 +222,7 @@ def report(name: str, start: dt.date | None, end: dt.date | None, insats: str | 
         inst = instruments.get(instrument_key)
     except KeyError:
         fail(_("Instrumentet %(key)s finns inte", key=instrument_key))
-    if name in ("progression", "profile") and not (inst.individual_results and inst.areas):
+    if name in SELF_RATING_REPORTS and not (inst.individual_results and inst.areas):
         fail(_("%(key)s är ingen självskattning med områden", key=instrument_key))
     filters = dataclasses.replace(filters, instrument=inst.key,
                                   min_group_professional=min_group_professional)

@@ -41,7 +41,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from questionnaire import reports
+from questionnaire import paired, reports
 from questionnaire.extensions import db
 from questionnaire.models import Enrolment, Insats, Questionnaire
 from questionnaire.periods import LEVELS, Period
@@ -85,6 +85,7 @@ SHAPES = {
     "progression": Shape(reports.progression, ()),
     "areas": Shape(reports.progression_areas, ("item",)),
     "profile": Shape(reports.profile, ("timepoint", "respondent", "item"), group=None),
+    "paired": Shape(paired.rows, ("comparison", "item")),
     "exits": Shape(reports.exits, ("reason_group", "reason"), group=None, persons=None,
                    group_columns=True),
 }

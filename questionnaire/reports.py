@@ -112,12 +112,14 @@ def pct(part: int, whole: int) -> Decimal | None:
     return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), ROUND_HALF_UP)
 
 
-def completed(filters: Filters, instrument_keys: Iterable[str], respondent: str = "deltagare"):
+def completed(filters: Filters, instrument_keys: Iterable[str], respondent: str = "deltagare",
+              timepoints: Iterable[str] | None = None, per_timepoint: bool = True):
     """Completed questionnaires in the period, the latest per person and instrument (a subquery
-    with questionnaire id, participant id, gender, instrument, timepoint, enrolment id)."""
+    with questionnaire id, participant id, gender, instrument, timepoint, enrolment id).
+    `per_timepoint`: the latest at each timepoint, else the latest of all (of `timepoints`)."""
+    partition = (Enrolment.participant_id, Questionnaire.instrument, Questionnaire.respondent)
     rank = sa.func.row_number().over(
-        partition_by=(Enrolment.participant_id, Questionnaire.instrument, Questionnaire.timepoint,
-                      Questionnaire.respondent),
+        partition_by=(*partition, Questionnaire.timepoint) if per_timepoint else partition,
         order_by=(Questionnaire.completed_at.desc(), Questionnaire.id.desc()),
     )
     query = (
@@ -136,6 +138,8 @@ def completed(filters: Filters, instrument_keys: Iterable[str], respondent: str 
     )
     if respondent != "*":
         query = query.where(Questionnaire.respondent == respondent)
+    if timepoints is not None:
+        query = query.where(Questionnaire.timepoint.in_(list(timepoints)))
     if filters.population is not None:
         query = Filters(*filters.population).completed_in_period(query)
         ranked = query.subquery()
@@ -443,12 +447,25 @@ def _skapa(filters: Filters) -> list[dict]:
     return profile(dataclasses.replace(filters, instrument=DEFAULT_INSTRUMENT))
 
 
-#: The reports of domain.md part B (`flask report NAME`); the web pages show these and more.
+def _paired(filters: Filters) -> list[dict]:
+    """Paired self-rating change (questionnaire.paired, which builds on this module)."""
+    from questionnaire import paired
+
+    return paired.rows(filters)
+
+
+#: Header of `report paired` (questionnaire.paired.HEADER).
+PAIRED_HEADER = ("comparison", "item", "group", "n", "intake_mean", "end_mean", "mean_change",
+                 "improved_pct", "unchanged_pct", "worse_pct")
+
+#: The reports of domain.md part B (`flask report NAME`) and `paired`; the web pages show these
+#: and more.
 REPORTS = {
     "nns": Report(_fixed(NNS_HEADER), nns),
     "progression": Report(progression_header, progression),
     "profile": Report(_fixed(PROFILE_HEADER), profile),
     "skapa": Report(_fixed(SKAPA_HEADER), _skapa),
+    "paired": Report(_fixed(PAIRED_HEADER), _paired),
 }
 
 
