@@ -233,3 +233,35 @@ def test_compare_needs_files_and_refuses_the_same_forbund_twice(runner, tmp_path
     assert result.exit_code != 0
     assert "Förbund A" in result.stderr
     assert "Traceback" not in result.output
+
+
+def _upload(client, *files):
+    from tests.conftest import csrf_token
+
+    token = csrf_token(client, "/personal/jamforelse")
+    return client.post("/personal/jamforelse", data={
+        "csrf_token": token,
+        "filer": [(io.BytesIO(content), name) for name, content in files]},
+        content_type="multipart/form-data")
+
+
+def test_the_comparison_page(client, login, runner, tmp_path):
+    load(runner, tmp_path)
+    a = benchmark(runner, tmp_path / "a.json", name="Förbund A")
+    load(runner, tmp_path, women=12, positive=0, men=0)
+    b = benchmark(runner, tmp_path / "b.json", name="Förbund B")
+    login("analytiker")
+    assert client.get("/personal/jamforelse").status_code == 200
+    page = _upload(client, ("a.json", json.dumps(a).encode()),
+                   ("b.json", json.dumps(b).encode()))
+    assert page.status_code == 200
+    assert "Förbund A" in page.text
+    assert "Förbund B" in page.text
+    assert "56,3" in page.text  # the median of 75.0 and 37.5, in Swedish
+    bad = _upload(client, ("a.json", json.dumps(a).encode()), ("trasig.json", b"{"))
+    assert bad.status_code == 400
+    assert "trasig.json" in bad.text
+    assert "56,3" not in bad.text  # nothing compared
+    assert _upload(client).status_code == 400
+    actions = db.session.scalars(sa.select(AuditEvent.action)).all()
+    assert actions.count("compare") == 1

@@ -265,3 +265,6 @@ def export_page() -> Any:
     response.call_on_close(lambda: os.unlink(path))
     return response
 
+
+
+from questionnaire.analysis import compare  # noqa: E402, F401  (its routes are on bp)
