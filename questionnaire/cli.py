@@ -211,12 +211,15 @@ SELF_RATING_REPORTS = ("progression", "profile", "paired")
               show_default=True, help="nns: the small-group rule of the professional forms.")
 @click.option("--instrument", "instrument_key", default=reports.DEFAULT_INSTRUMENT,
               show_default=True, help="The self-rating instrument (progression, profile, paired).")
+@click.option("--end", "end_timepoint", type=click.Choice(reports.END_TIMEPOINTS),
+              default="exit", show_default=True,
+              help="progression, areas: the end point (the exit, or a follow-up after exit).")
 @click.option("--format", "fmt", type=click.Choice(["csv", "csv-excel", "xlsx"]), default="csv",
               help="csv: for programs (comma); csv-excel: for Excel with Swedish settings.")
 @click.option("--out", type=click.Path(dir_okay=False), default=None)
 def report(name: str, start: dt.date | None, end: dt.date | None, insats: str | None,
-           min_group: int, min_group_professional: int, instrument_key: str, fmt: str,
-           out: str | None) -> None:
+           min_group: int, min_group_professional: int, instrument_key: str,
+           end_timepoint: str, fmt: str, out: str | None) -> None:
     """Group reports: nns, progression, profile, skapa, paired (small groups suppressed)."""
     if fmt == "xlsx" and out is None:
         fail(_("Excel skrivs till en fil: ange --out"))
@@ -228,7 +231,8 @@ def report(name: str, start: dt.date | None, end: dt.date | None, insats: str | 
     if name in SELF_RATING_REPORTS and not (inst.individual_results and inst.areas):
         fail(_("%(key)s är ingen självskattning med områden", key=instrument_key))
     filters = dataclasses.replace(filters, instrument=inst.key,
-                                  min_group_professional=min_group_professional)
+                                  min_group_professional=min_group_professional,
+                                  end_timepoint=end_timepoint)
     header, rows = reports.REPORTS[name].header(filters), reports.REPORTS[name].rows(filters)
     try:
         if fmt == "xlsx":

@@ -58,6 +58,8 @@ SKAPA_HEADER = ("timepoint", "respondent", "item", "n", "mean", "median")
 PROFILE_HEADER = SKAPA_HEADER
 #: The self-rating instrument the reports are about when none is named (domain.md part B).
 DEFAULT_INSTRUMENT = "skapa"
+#: The end points stegförflyttning may be measured at (`report progression --end`).
+END_TIMEPOINTS = ("exit", "exit+6m", "exit+12m")
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,8 @@ class Filters:
     instrument: str = DEFAULT_INSTRUMENT
     #: The small-group threshold of the professional NNS rows (`--min-group-professional`).
     min_group_professional: int = 5
+    #: The end point of stegförflyttning: the exit rating, or a follow-up after exit.
+    end_timepoint: str = "exit"
 
     def completed_in_period(self, query: sa.Select) -> sa.Select:
         """Only questionnaires completed in the period (both dates inclusive)."""
@@ -308,12 +312,13 @@ def nns_professional_rows(filters: Filters) -> list[dict]:
 
 
 def _exit_and_intake(filters: Filters, outer: bool):
-    """Exit self-ratings completed in the period, each joined to the intake self-rating of
-    the same enrolment and to the answers of both, area by area (only areas answered both times;
+    """Exit self-ratings (or those of `filters.end_timepoint`) completed in the period, each
+    joined to the intake self-rating of the same enrolment and to the answers of both, area by
+    area (only areas answered both times;
     with `outer`, also exits with no such area). Returns (exits subquery, exit answer alias,
     intake answer alias, the joined FROM clause)."""
     exits = completed(filters, [filters.instrument])
-    exits = sa.select(exits).where(exits.c.timepoint == "exit").subquery()
+    exits = sa.select(exits).where(exits.c.timepoint == filters.end_timepoint).subquery()
     intake_q = sa.orm.aliased(Questionnaire)
     intake_a = sa.orm.aliased(Answer)
     exit_a = sa.orm.aliased(Answer)
