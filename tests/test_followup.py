@@ -73,3 +73,22 @@ def test_progression_can_end_at_a_follow_up(runner, tmp_path):
     bad = runner.invoke(args=[*args, "--end", "6m"])
     assert bad.exit_code != 0
     assert "Traceback" not in bad.output
+
+
+def test_the_due_list_shows_a_follow_up_after_exit(client, handledare, make_participant):
+    import sqlalchemy as sa
+
+    from questionnaire import caseload
+    from questionnaire.extensions import db
+
+    insats = db.session.scalar(sa.select(Insats).filter_by(name="Testinsatsen"))
+    insats.schedule.append(ScheduleEntry(instrument="skapa", timepoint="exit+6m"))
+    db.session.commit()
+    person = make_participant(days_ago=400, exit_days_ago=185)  # 6 months ago, give or take
+    rows = caseload.caseload(handledare, dt.date.today())
+    mine = next(r for r in rows if r.enrolment.participant_id == person.id)
+    assert (mine.next_slot.instrument, mine.next_slot.timepoint) == ("skapa", "exit+6m")
+    assert mine.next_slot.status == "due"
+    page = client.get("/personal/deltagare", query_string={"status": "due"})
+    assert page.status_code == 200
+    assert "6 månader efter avslut" in page.text
