@@ -69,7 +69,8 @@ def compare_page() -> Any:
     audit.record("compare", user_id=current_user.id, files=len(others), forbund=list(seen),
                  rows=len(rows))
     db.session.commit()
-    shown = [[r["period"], _(TABLES[r["table"]]), r["form"], r["item"],
+    shown = [[r["period"], _(TABLES[r["table"]]), _(VALUE_LABELS.get(r["form"], r["form"])),
+              r["item"],
               _(VALUE_LABELS.get(r["group"], r["group"])), _(FIGURES[r["figure"]]),
               *(_cell(r[h]) for h in header[6:])] for r in rows]
     return render_template("analysis/compare.html", errors=[], names=list(seen), rows=shown,
