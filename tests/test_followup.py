@@ -92,3 +92,22 @@ def test_the_due_list_shows_a_follow_up_after_exit(client, handledare, make_part
     page = client.get("/personal/deltagare", query_string={"status": "due"})
     assert page.status_code == 200
     assert "6 månader efter avslut" in page.text
+
+
+def test_a_link_opens_the_follow_up_after_exit(client, runner, make_participant):
+    import sqlalchemy as sa
+
+    from questionnaire.extensions import db
+    from questionnaire.models import Questionnaire
+
+    person = make_participant(days_ago=400, exit_days_ago=185)
+    insats = db.session.scalar(sa.select(Insats).filter_by(name="Testinsatsen"))
+    insats.schedule.append(ScheduleEntry(instrument="skapa", timepoint="exit+6m"))
+    db.session.commit()
+    result = runner.invoke(args=["participant-link", person.code])
+    assert result.exit_code == 0, result.output
+    url = result.stdout.strip()
+    page = client.get(url[url.index("/", len("https://")):], follow_redirects=True)
+    assert page.status_code == 200
+    started = db.session.scalars(sa.select(Questionnaire.timepoint)).all()
+    assert started == ["exit+6m"]
