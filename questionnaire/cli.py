@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 import os
 import re
 import sys
@@ -25,7 +26,7 @@ from questionnaire.auth import password_problem
 from questionnaire.casework import caseload, codes, schedule
 from questionnaire.extensions import db
 from questionnaire.models import ROLES, Insats, InsatsStaff, Participant, User
-from questionnaire.reporting import export, reports, tables
+from questionnaire.reporting import benchmark, export, periods, reports, tables
 
 
 def fail(message: str) -> NoReturn:
@@ -184,6 +185,10 @@ def with_period(f):
     return f
 
 
+#: Reports about one self-rating instrument (`--instrument`).
+SELF_RATING_REPORTS = ("progression", "profile", "paired")
+
+
 @click.command("report")
 @click.argument("name", type=click.Choice(sorted(reports.REPORTS)))
 @with_period
@@ -191,14 +196,17 @@ def with_period(f):
 @click.option("--min-group-professional", type=click.IntRange(1, 1000), default=5,
               show_default=True, help="nns: the small-group rule of the professional forms.")
 @click.option("--instrument", "instrument_key", default=reports.DEFAULT_INSTRUMENT,
-              show_default=True, help="The self-rating instrument (progression, profile).")
+              show_default=True, help="The self-rating instrument (progression, profile, paired).")
+@click.option("--end", "end_timepoint", type=click.Choice(reports.END_TIMEPOINTS),
+              default="exit", show_default=True,
+              help="progression, areas: the end point (the exit, or a follow-up after exit).")
 @click.option("--format", "fmt", type=click.Choice(["csv", "csv-excel", "xlsx"]), default="csv",
               help="csv: for programs (comma); csv-excel: for Excel with Swedish settings.")
 @click.option("--out", type=click.Path(dir_okay=False), default=None)
 def report(name: str, start: dt.date | None, end: dt.date | None, insats: str | None,
-           min_group: int, min_group_professional: int, instrument_key: str, fmt: str,
-           out: str | None) -> None:
-    """Group reports: nns, progression, profile, skapa (small groups suppressed)."""
+           min_group: int, min_group_professional: int, instrument_key: str,
+           end_timepoint: str, fmt: str, out: str | None) -> None:
+    """Group reports: nns, progression, profile, skapa, paired (small groups suppressed)."""
     if fmt == "xlsx" and out is None:
         fail(_("Excel skrivs till en fil: ange --out"))
     filters = _filters(start, end, insats, min_group)
@@ -206,10 +214,11 @@ def report(name: str, start: dt.date | None, end: dt.date | None, insats: str | 
         inst = instruments.get(instrument_key)
     except KeyError:
         fail(_("Instrumentet %(key)s finns inte", key=instrument_key))
-    if name in ("progression", "profile") and not (inst.individual_results and inst.areas):
+    if name in SELF_RATING_REPORTS and not (inst.individual_results and inst.areas):
         fail(_("%(key)s är ingen självskattning med områden", key=instrument_key))
     filters = dataclasses.replace(filters, instrument=inst.key,
-                                  min_group_professional=min_group_professional)
+                                  min_group_professional=min_group_professional,
+                                  end_timepoint=end_timepoint)
     header, rows = reports.REPORTS[name].header(filters), reports.REPORTS[name].rows(filters)
     try:
         if fmt == "xlsx":
@@ -357,8 +366,130 @@ def audit_verify() -> None:
                  rows=rows, head=head or "-"))
 
 
+class ReportGroup(click.Group):
+    """`report NAME [options]`: the group reports of reports.REPORTS (one command each, the
+    options of `report` above), and `report benchmark` / `report compare` between förbund."""
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        found = super().get_command(ctx, cmd_name)
+        if found is None and cmd_name in reports.REPORTS:
+            return click.Command(
+                cmd_name, params=[p for p in report.params if p.name != "name"],
+                callback=lambda **kwargs: report.callback(cmd_name, **kwargs),
+                help=f"The {cmd_name} group report (small groups suppressed).")
+        return found
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*reports.REPORTS, *self.commands})
+
+
+@click.group("report", cls=ReportGroup)
+def report_group() -> None:
+    """Group reports (small groups suppressed), and comparisons between förbund."""
+
+
+def _nns_year(_ctx: click.Context, _param: click.Parameter, values: tuple[str, ...]
+              ) -> list[periods.Period]:
+    today = dt.date.today()
+    found = []
+    for value in values:
+        year = periods.parse(value)
+        if year is None or year.level != "year":
+            raise click.BadParameter(_("skriv ett NNS-år som ÅÅÅÅ (2025 är 1 november 2025 – "
+                                       "31 oktober 2026), inte %(v)s", v=value))
+        if year.end >= today:
+            raise click.BadParameter(_("NNS-året %(v)s är inte slut än", v=value))
+        found.append(year)
+    return found or [periods.last_complete(today)]
+
+
+@report_group.command("benchmark")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option("--name", required=True, help="The förbund's name, as others will see it.")
+@click.option("--year", "years", multiple=True, callback=_nns_year,
+              help="An NNS year that has ended (YYYY: 1 Nov YYYY - 31 Oct); again for more. "
+                   "Default: the last one.")
+@click.option("--min-group", type=click.IntRange(1, 1000), default=10, show_default=True)
+@click.option("--min-group-professional", type=click.IntRange(1, 1000), default=5,
+              show_default=True)
+def benchmark_command(out: Path, name: str, years: list[periods.Period], min_group: int,
+                      min_group_professional: int) -> None:
+    """Write the förbund's group figures to a file for comparison (docs/benchmark.md)."""
+    from questionnaire import __version__
+
+    if not benchmark.valid_name(name):
+        fail(_("Namnet får bara ha bokstäver, siffror, mellanslag och .,&()'/- och börja med en "
+               "bokstav eller siffra."))
+    data = benchmark.build(name, years, min_group, min_group_professional, __version__,
+                           dt.date.today())
+    text = json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+    try:
+        out.write_text(text, encoding="utf-8")
+    except OSError as e:
+        fail(_("Kan inte skriva %(out)s: %(e)s", out=out, e=e.strerror or e))
+    audit.record("benchmark", file=out.name, years=[y.key for y in years], min_group=min_group,
+                 min_group_professional=min_group_professional)
+    db.session.commit()
+    click.echo(_("Skrev %(out)s: %(n)s NNS-år, grupper under %(k)s tomma.", out=out,
+                 n=len(years), k=min_group), err=True)
+
+
+@report_group.command("compare")
+@click.argument("files", nargs=-1, required=True,
+                type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--min-group", type=click.IntRange(1, 1000), default=10, show_default=True,
+              help="The small-group rule of this förbund's own figures.")
+@click.option("--min-group-professional", type=click.IntRange(1, 1000), default=5,
+              show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["csv", "csv-excel", "xlsx"]), default="csv")
+@click.option("--out", type=click.Path(dir_okay=False), default=None)
+def compare_command(files: tuple[Path, ...], min_group: int, min_group_professional: int,
+                    fmt: str, out: str | None) -> None:
+    """Show this förbund beside the förbund of benchmark FILES and their median."""
+    if fmt == "xlsx" and out is None:
+        fail(_("Excel skrivs till en fil: ange --out"))
+    today = dt.date.today()
+    others, bad, names = [], 0, {}
+    for file in files:
+        try:
+            data, problems = benchmark.read(file.read_bytes(), today)
+        except OSError as e:
+            data, problems = None, [_("filen kan inte läsas: %(e)s", e=e.strerror or e)]
+        if data is not None and data["forbund"] in names:
+            problems = [_("%(name)s finns redan i %(other)s: ett förbund en gång",
+                          name=data["forbund"], other=names[data["forbund"]])]
+        if problems:
+            bad += 1
+            for problem in problems:
+                click.echo(f"{file}: {problem}", err=True)
+            continue
+        names[data["forbund"]] = file.name
+        others.append(data)
+    if bad:
+        fail(_("Inget jämfördes: %(n)s av %(all)s filer har fel.", n=bad, all=len(files)))
+    years = sorted({periods.parse(p["period"]) for o in others for p in o["periods"]})
+    here = benchmark.build("this", years, min_group, min_group_professional, "", today)
+    header, rows = benchmark.compare(here, others)
+    try:
+        if fmt == "xlsx":
+            book = tables.Workbook(out)
+            book.sheet("compare", header, rows)
+            book.close()
+        elif out is None:
+            tables.write_csv(sys.stdout, header, rows, excel=fmt == "csv-excel")
+        else:
+            with open(out, "w", encoding="utf-8", newline="") as f:
+                tables.write_csv(f, header, rows, excel=fmt == "csv-excel")
+    except OSError as e:
+        fail(_("Kan inte skriva %(out)s: %(e)s", out=out or "stdout", e=e.strerror or e))
+    audit.record("compare", files=[f.name for f in files], forbund=list(names),
+                 min_group=min_group, rows=len(rows))
+    db.session.commit()
+
+
 def register(app: Flask) -> None:
-    for command in (init_db, demo_data, create_user, participant_link, import_answers, report,
+    for command in (init_db, demo_data, create_user, participant_link, import_answers,
+                    report_group,
                     export_command, erase_command, purge_command, audit_verify,
                     instrument_group):
         app.cli.add_command(command)

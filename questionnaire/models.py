@@ -15,8 +15,9 @@ from flask_login import UserMixin
 from questionnaire.extensions import db
 from questionnaire.i18n import N_
 
-#: Timepoint codes of domain.md, in the order they happen.
-TIMEPOINTS = ("intake", "3m", "6m", "9m", "12m", "18m", "24m", "exit")
+#: Timepoint codes of domain.md, in the order they happen; then the follow-ups after exit
+#: (efterstöd, issue 16): 6 and 12 months after the exit date.
+TIMEPOINTS = ("intake", "3m", "6m", "9m", "12m", "18m", "24m", "exit", "exit+6m", "exit+12m")
 GENDERS = ("kvinna", "man", "annat")
 #: Who referred the participant (issue: register a participant).
 REFERRERS = ("af", "fk", "kommun", "region", "egen", "annan")

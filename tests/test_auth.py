@@ -27,6 +27,7 @@ RULES = {
     "auth.logout": STAFF, "auth.change_password": STAFF, "staff.home": STAFF,
     "analysis.report": {"samordnare", "analytiker"},
     "analysis.export_page": {"analytiker"},
+    "analysis.compare_page": {"samordnare", "analytiker"},
     "staff.participants": CASEWORK, "staff.register": CASEWORK, "staff.participant": CASEWORK,
     "staff.record_exit": CASEWORK, "staff.create_link": CASEWORK, "staff.handover": CASEWORK,
     "staff.staff_rating": CASEWORK, "staff.dialogue": CASEWORK, "staff.print_view": CASEWORK,

@@ -165,11 +165,16 @@ def members(people, name, key, group, period, insats):
             return set()
         return {p["code"] for p in people if where(p, p[timepoint])
                 and p[f"skapa_{timepoint}"][item] is not None}
+    if name == "paired":  # intake and exit only here: the latest rating is the exit one
+        _comparison, item = key
+        return {p["code"] for p in people
+                if where(p, p["exit"]) and p["skapa_exit"][item] is not None
+                and p["skapa_intake"][item] is not None}
     _reason_group, reason = key
     return {p["code"] for p in people if where(p, p["exit"]) and p["reason"] == reason}
 
 
-@pytest.mark.parametrize("name", ["nns", "progression", "areas", "profile", "exits"])
+@pytest.mark.parametrize("name", ["nns", "progression", "areas", "profile", "exits", "paired"])
 def test_no_two_allowed_reports_differ_by_a_small_group(generated, name):
     shape = disclosure.SHAPES[name]
     allowed = periods.complete(TODAY, min(p["intake"] for p in generated))

@@ -2,7 +2,9 @@
 
 Rules (the README explains them to staff):
 - `intake` is due from the start date; `Nm` is due N calendar months after the start; `exit` is due
-  from the exit date (or, for an insats with a planned length, from its planned end).
+  from the exit date (or, for an insats with a planned length, from its planned end);
+  `exit+6m` and `exit+12m` (follow-up after exit) 6 and 12 months after the exit date, once it is
+  recorded.
 - A follow-up may be answered from WINDOW_DAYS before its date.
 - A follow-up that falls after the insats's planned end or after the exit does not apply: a 12-week
   insats has no 6-month follow-up.
@@ -26,6 +28,8 @@ from questionnaire.models import TIMEPOINTS, Enrolment, Insats, ScheduleEntry
 WINDOW_DAYS = 14
 OVERDUE_DAYS = 30
 MONTHS = {"3m": 3, "6m": 6, "9m": 9, "12m": 12, "18m": 18, "24m": 24}
+#: Follow-ups after exit: months after the exit date (known only once the exit is recorded).
+AFTER_EXIT = {"exit+6m": 6, "exit+12m": 12}
 
 
 def default_schedule() -> list[ScheduleEntry]:
@@ -50,6 +54,10 @@ def due_date(enrolment: Enrolment, insats: Insats, timepoint: str) -> dt.date | 
         return start
     if timepoint == "exit":
         return enrolment.exit_date or planned_end
+    if timepoint in AFTER_EXIT:
+        if enrolment.exit_date is None:
+            return None
+        return add_months(enrolment.exit_date, AFTER_EXIT[timepoint])
     day = add_months(start, MONTHS[timepoint])
     if planned_end is not None and day > planned_end:
         return None
@@ -114,4 +122,5 @@ TIMEPOINT_LABELS = {
     "intake": N_("Inskrivning"), "3m": N_("3 månader"), "6m": N_("6 månader"),
     "9m": N_("9 månader"), "12m": N_("12 månader"), "18m": N_("18 månader"),
     "24m": N_("24 månader"), "exit": N_("Avslut"),
+    "exit+6m": N_("6 månader efter avslut"), "exit+12m": N_("12 månader efter avslut"),
 }

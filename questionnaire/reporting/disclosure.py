@@ -43,7 +43,7 @@ import sqlalchemy as sa
 
 from questionnaire.extensions import db
 from questionnaire.models import Enrolment, Insats, Questionnaire
-from questionnaire.reporting import reports
+from questionnaire.reporting import paired, reports
 from questionnaire.reporting.periods import LEVELS, Period
 from questionnaire.reporting.reports import GROUPS, Filters
 
@@ -85,6 +85,7 @@ SHAPES = {
     "progression": Shape(reports.progression, ()),
     "areas": Shape(reports.progression_areas, ("item",)),
     "profile": Shape(reports.profile, ("timepoint", "respondent", "item"), group=None),
+    "paired": Shape(paired.rows, ("comparison", "item")),
     "exits": Shape(reports.exits, ("reason_group", "reason"), group=None, persons=None,
                    group_columns=True),
 }

@@ -58,6 +58,8 @@ SKAPA_HEADER = ("timepoint", "respondent", "item", "n", "mean", "median")
 PROFILE_HEADER = SKAPA_HEADER
 #: The self-rating instrument the reports are about when none is named (domain.md part B).
 DEFAULT_INSTRUMENT = "skapa"
+#: The end points stegförflyttning may be measured at (`report progression --end`).
+END_TIMEPOINTS = ("exit", "exit+6m", "exit+12m")
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,8 @@ class Filters:
     instrument: str = DEFAULT_INSTRUMENT
     #: The small-group threshold of the professional NNS rows (`--min-group-professional`).
     min_group_professional: int = 5
+    #: The end point of stegförflyttning: the exit rating, or a follow-up after exit.
+    end_timepoint: str = "exit"
 
     def completed_in_period(self, query: sa.Select) -> sa.Select:
         """Only questionnaires completed in the period (both dates inclusive)."""
@@ -112,12 +116,14 @@ def pct(part: int, whole: int) -> Decimal | None:
     return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), ROUND_HALF_UP)
 
 
-def completed(filters: Filters, instrument_keys: Iterable[str], respondent: str = "deltagare"):
+def completed(filters: Filters, instrument_keys: Iterable[str], respondent: str = "deltagare",
+              timepoints: Iterable[str] | None = None, per_timepoint: bool = True):
     """Completed questionnaires in the period, the latest per person and instrument (a subquery
-    with questionnaire id, participant id, gender, instrument, timepoint, enrolment id)."""
+    with questionnaire id, participant id, gender, instrument, timepoint, enrolment id).
+    `per_timepoint`: the latest at each timepoint, else the latest of all (of `timepoints`)."""
+    partition = (Enrolment.participant_id, Questionnaire.instrument, Questionnaire.respondent)
     rank = sa.func.row_number().over(
-        partition_by=(Enrolment.participant_id, Questionnaire.instrument, Questionnaire.timepoint,
-                      Questionnaire.respondent),
+        partition_by=(*partition, Questionnaire.timepoint) if per_timepoint else partition,
         order_by=(Questionnaire.completed_at.desc(), Questionnaire.id.desc()),
     )
     query = (
@@ -136,6 +142,8 @@ def completed(filters: Filters, instrument_keys: Iterable[str], respondent: str 
     )
     if respondent != "*":
         query = query.where(Questionnaire.respondent == respondent)
+    if timepoints is not None:
+        query = query.where(Questionnaire.timepoint.in_(list(timepoints)))
     if filters.population is not None:
         query = Filters(*filters.population).completed_in_period(query)
         ranked = query.subquery()
@@ -304,12 +312,13 @@ def nns_professional_rows(filters: Filters) -> list[dict]:
 
 
 def _exit_and_intake(filters: Filters, outer: bool):
-    """Exit self-ratings completed in the period, each joined to the intake self-rating of
-    the same enrolment and to the answers of both, area by area (only areas answered both times;
+    """Exit self-ratings (or those of `filters.end_timepoint`) completed in the period, each
+    joined to the intake self-rating of the same enrolment and to the answers of both, area by
+    area (only areas answered both times;
     with `outer`, also exits with no such area). Returns (exits subquery, exit answer alias,
     intake answer alias, the joined FROM clause)."""
     exits = completed(filters, [filters.instrument])
-    exits = sa.select(exits).where(exits.c.timepoint == "exit").subquery()
+    exits = sa.select(exits).where(exits.c.timepoint == filters.end_timepoint).subquery()
     intake_q = sa.orm.aliased(Questionnaire)
     intake_a = sa.orm.aliased(Answer)
     exit_a = sa.orm.aliased(Answer)
@@ -443,12 +452,25 @@ def _skapa(filters: Filters) -> list[dict]:
     return profile(dataclasses.replace(filters, instrument=DEFAULT_INSTRUMENT))
 
 
-#: The reports of domain.md part B (`flask report NAME`); the web pages show these and more.
+def _paired(filters: Filters) -> list[dict]:
+    """Paired self-rating change (questionnaire.reporting.paired, which builds on this module)."""
+    from questionnaire.reporting import paired
+
+    return paired.rows(filters)
+
+
+#: Header of `report paired` (questionnaire.reporting.paired.HEADER).
+PAIRED_HEADER = ("comparison", "item", "group", "n", "intake_mean", "end_mean", "mean_change",
+                 "improved_pct", "unchanged_pct", "worse_pct")
+
+#: The reports of domain.md part B (`flask report NAME`) and `paired`; the web pages show these
+#: and more.
 REPORTS = {
     "nns": Report(_fixed(NNS_HEADER), nns),
     "progression": Report(progression_header, progression),
     "profile": Report(_fixed(PROFILE_HEADER), profile),
     "skapa": Report(_fixed(SKAPA_HEADER), _skapa),
+    "paired": Report(_fixed(PAIRED_HEADER), _paired),
 }
 
 

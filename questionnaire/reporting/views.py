@@ -25,7 +25,7 @@ from questionnaire.casework.schedule import TIMEPOINT_LABELS
 from questionnaire.extensions import db
 from questionnaire.i18n import N_, tr
 from questionnaire.models import EXIT_REASON_LABELS, Enrolment, Insats, Questionnaire
-from questionnaire.reporting import disclosure, export, periods, reports, tables
+from questionnaire.reporting import disclosure, export, paired, periods, reports, tables
 
 bp = Blueprint("analysis", __name__, url_prefix="/personal")
 
@@ -36,6 +36,7 @@ REPORT_TITLES = {
     "profile": N_("Profil för självskattning"),
     "responses": N_("Svarsöversikt"),
     "exits": N_("Avslut per orsak"),
+    "paired": N_("Förändring i självskattning, samma personer"),
 }
 COLUMN_LABELS = {
     "form": N_("Formulär"), "item": N_("Fråga"), "group": N_("Grupp"), "n": N_("n"),
@@ -49,7 +50,12 @@ COLUMN_LABELS = {
     "kvinnor": N_("Kvinnor"), "man": N_("Män"), "samtliga": N_("Samtliga"),
     "reason_group": N_("Typ av avslut"),
     "improved_pct": N_("% bättre"), "unchanged_pct": N_("% oförändrat"), "worse_pct": N_("% sämre"),
+    "comparison": N_("Jämförelse"), "intake_mean": N_("Medel vid inskrivning"),
+    "end_mean": N_("Medel vid jämförelsen"), "mean_change": N_("Förändring i medel"),
 }
+#: The comparisons of the paired report (questionnaire.reporting.paired).
+COMPARISON_LABELS = {"latest": N_("Inskrivning → senaste"), "exit": N_("Inskrivning → avslut")}
+MEAN_COLUMNS = {"intake_mean", "end_mean", "mean_change"}
 VALUE_LABELS = {
     "samtliga": N_("Samtliga"), "kvinnor": N_("Kvinnor"), "man": N_("Män"),
     "pagaende": N_("Pågående"), "avslut": N_("Avslut"), "deltagare": N_("Deltagare"),
@@ -58,7 +64,7 @@ VALUE_LABELS = {
     "handledare": N_("Handledare"), **TIMEPOINT_LABELS, **EXIT_REASON_LABELS,
 }
 #: Reports about one self-rating instrument (the page offers a choice of instrument).
-SELF_RATING_REPORTS = ("progression", "areas", "profile")
+SELF_RATING_REPORTS = ("progression", "areas", "profile", "paired")
 
 
 def _self_ratings() -> list[instruments.Instrument]:
@@ -119,7 +125,7 @@ def _choices() -> tuple[list[str], list[periods.Period], dict[str, Any], list[st
 
 
 TEXT_COLUMNS = {"form", "item", "group", "timepoint", "respondent", "instrument", "reason_group",
-                "reason"}
+                "reason", "comparison"}
 
 
 def _display(value: Any, column: str, inst: instruments.Instrument | None = None) -> str:
@@ -131,8 +137,13 @@ def _display(value: Any, column: str, inst: instruments.Instrument | None = None
     if column == "instrument":
         names = {i.key: i.name for i in instruments.published()}
         return tr(names[value]) if value in names else value
+    if column == "comparison":
+        return _(COMPARISON_LABELS.get(value, value))
     if isinstance(value, str):
         return _(VALUE_LABELS.get(value, value))
+    if column in MEAN_COLUMNS:
+        shown = format_decimal(value, format="#,##0.00")
+        return "+" + shown if column == "mean_change" and value > 0 else shown
     if column == "change_pp" and value > 0:
         return "↑ +" + format_decimal(value, format="#,##0.0")
     if column == "change_pp":
@@ -191,6 +202,8 @@ def report() -> Any:
         )
 
         chart = chart_module.group_chart(inst, rows)
+    elif name == "paired":
+        chart = paired.chart(inst, rows)
     shown = [[_display(r.get(h), h, inst) for h in header] for r in rows]
     return render_template(
         "analysis/report.html", errors=[], **page,
@@ -245,3 +258,6 @@ def export_page() -> Any:
     response.call_on_close(lambda: os.unlink(path))
     return response
 
+
+
+from questionnaire.reporting.views import compare  # noqa: E402, F401  (its routes are on bp)
