@@ -92,7 +92,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     security.init_app(app)
     assets.init_app(app)
 
-    from questionnaire import admin, analysis, auth, participant, staff
+    from questionnaire import admin, analysis, auth, dates, participant, staff
 
     for blueprint in (participant.bp, auth.bp, staff.bp, analysis.bp, admin.bp):
         app.register_blueprint(blueprint)
@@ -100,6 +100,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.before_request(auth.require_password_change)
     app.before_request(staff.handover_lock)
     app.add_template_filter(staff.qr_svg, "qr")
+    app.add_template_filter(dates.day, "datum")
     app.jinja_env.globals.update(tr=tr, tr_in=tr_in, step_label=step_label)
 
     from questionnaire.cli import register
