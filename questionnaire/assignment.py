@@ -25,8 +25,10 @@ def colleagues(enrolment: Enrolment) -> list[User]:
 
 
 def may_reassign(user: User, enrolment: Enrolment) -> bool:
-    """A samordnare may assign anyone; a handledare only their own or one nobody has yet."""
-    return user.role == "samordnare" or enrolment.handledare_id in (None, user.id)
+    """A samordnare may assign anyone; a handledare only their own or one nobody has (yet, or
+    any more: their handledare's account is deactivated)."""
+    return (user.role == "samordnare" or enrolment.handledare_id in (None, user.id)
+            or not enrolment.handledare.active)
 
 
 def assign(enrolment: Enrolment, to: User, by: User) -> None:

@@ -74,7 +74,8 @@ def caseload(user: User, today: dt.date, insats_id: int | None = None,
              status: str | None = None, scope: str = "insatsen") -> list[Row]:
     """The participants of the user's insatser with what is due next, most urgent first
     (overdue, due now, coming, nothing scheduled); `status` filters them (see `matches`);
-    `scope` "mina": only the user's own and those without a handledare."""
+    `scope` "mina": only the user's own and those without a handledare (or whose handledare's
+    account is deactivated)."""
     ids = my_insats_ids(user)
     if insats_id is not None:
         ids = [i for i in ids if i == insats_id]
@@ -83,9 +84,10 @@ def caseload(user: User, today: dt.date, insats_id: int | None = None,
                       sa.orm.selectinload(Enrolment.handledare),
                       sa.orm.selectinload(Enrolment.insats).selectinload(Insats.schedule))
              .order_by(Enrolment.exit_date.is_not(None), Enrolment.start_date.desc()))
-    if scope == "mina":
-        query = query.where(sa.or_(Enrolment.handledare_id == user.id,
-                                   Enrolment.handledare_id.is_(None)))
+    if scope == "mina":  # also nobody's: those without one or whose handledare has left
+        query = query.where(sa.or_(
+            Enrolment.handledare_id == user.id, Enrolment.handledare_id.is_(None),
+            Enrolment.handledare_id.in_(sa.select(User.id).where(User.active.is_(False)))))
     enrolments = db.session.scalars(query).all()
     done: dict[int, set[tuple[str, str]]] = {}
     last: dict[int, dt.datetime] = {}

@@ -317,3 +317,19 @@ def test_after_the_hand_back_the_page_asked_for_opens(client, handledare, make_p
     assert away.headers["Location"].endswith("/personal/lamna-tillbaka")
     back = post(client, "/personal/lamna-tillbaka", password=PASSWORD)
     assert back.headers["Location"].endswith(f"/personal/deltagare/{person.code}/dialog")
+
+
+def test_a_deactivated_colleagues_participants_come_back_to_the_insats(
+        client, handledare, make_participant, make_user):
+    gone = make_user("handledare", "slutat@kommun.example")
+    join(client, gone)
+    person = make_participant(insats="Testinsatsen")
+    assign(person, gone)
+    assert person.code not in codes_in_order(client.get("/personal/deltagare").text)
+    gone.active = False
+    db.session.commit()
+    assert person.code in codes_in_order(client.get("/personal/deltagare").text)
+    taken = post(client, f"/personal/deltagare/{person.code}/handledare",
+                 handledare=str(handledare.id))
+    assert taken.status_code == 302
+    assert enrolment_of(person).handledare_id == handledare.id
