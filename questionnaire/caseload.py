@@ -120,12 +120,16 @@ def caseload(user: User, today: dt.date, insats_id: int | None = None,
 WEEK_DAYS = 7
 
 
-def week(rows: list[Row], today: dt.date) -> list[tuple[schedule.Slot, Row]]:
-    """What falls due from today to WEEK_DAYS ahead and is not yet answered, by date."""
+def week(rows: list[Row], today: dt.date) -> list[tuple[dt.date, Row, list[schedule.Slot]]]:
+    """What falls due from today to WEEK_DAYS ahead and is not yet answered, by date: one entry
+    per participant and day, with the questionnaires that fall due then."""
     end = today + dt.timedelta(days=WEEK_DAYS)
-    found = [(s, r) for r in rows for s in r.slots
-             if s.status in ("due", "upcoming") and today <= s.due_on <= end]
-    return sorted(found, key=lambda pair: pair[0].due_on)
+    found: dict[tuple[dt.date, int], tuple[dt.date, Row, list[schedule.Slot]]] = {}
+    for r in rows:
+        for s in r.slots:
+            if s.status in ("due", "upcoming") and today <= s.due_on <= end:
+                found.setdefault((s.due_on, r.enrolment.id), (s.due_on, r, []))[2].append(s)
+    return sorted(found.values(), key=lambda entry: entry[0])
 
 
 #: Rows on one page of the caseload.

@@ -19,6 +19,7 @@ from questionnaire.models import Insats, InsatsStaff, User
 @dataclass
 class Tally:
     name: str
+    insats_id: int | None = None  # a row of an insats links to its caseload
     active: int = 0
     overdue: int = 0
     due: int = 0  # due now, not counting the overdue (as the caseload's counts)
@@ -51,7 +52,7 @@ def start_page(user: User, today: dt.date) -> dict[str, Any]:
     """Every insats the user works in and every colleague working there, with their counts."""
     period = current_period(today)
     ids = caseload.my_insats_ids(user)
-    per_insats = {i.id: Tally(i.name) for i in db.session.scalars(
+    per_insats = {i.id: Tally(i.name, i.id) for i in db.session.scalars(
         sa.select(Insats).where(Insats.id.in_(ids)).order_by(Insats.name))}
     staff = db.session.scalars(
         sa.select(User).join(InsatsStaff, InsatsStaff.user_id == User.id)

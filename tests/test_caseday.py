@@ -166,7 +166,7 @@ def test_handledare_hands_their_participant_over_to_a_colleague(client, handleda
     assign(person, handledare)
     url = f"/personal/deltagare/{person.code}/handledare"
     page = visible_text(client.get(f"/personal/deltagare/{person.code}").text)
-    assert "Lämna över till kollega" in page
+    assert "Byt handledare" in page
     for bad in (str(outsider.id), "abc", ""):
         refused = post(client, url, handledare=bad)
         assert refused.status_code == 303

@@ -431,7 +431,7 @@ def assign_handledare(code: str) -> Any:
     to = next((u for u in assignment.colleagues(enrolment) if str(u.id) == raw), None)
     error = None
     if not assignment.may_reassign(current_user, enrolment):
-        error = _("Bara deltagarens handledare eller en samordnare kan lämna över deltagaren.")
+        error = _("Bara deltagarens handledare eller en samordnare kan byta handledare.")
     elif to is None:
         error = _("Välj en kollega som arbetar i insatsen.")
     elif to.id == enrolment.handledare_id:

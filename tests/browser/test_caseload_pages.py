@@ -53,7 +53,8 @@ def _no_sideways_scroll(page):
 def _on_first_screen(page, locator):
     box = locator.bounding_box()
     height = page.viewport_size["height"]
-    assert box is not None and box["y"] + box["height"] <= height, box
+    assert box is not None
+    assert box["y"] + box["height"] <= height, box
 
 
 def _shoot(page, name):
@@ -80,6 +81,15 @@ def test_caseload_and_start_page_fit(live_server, browser, make_participant, mak
         first_row = page.locator("table.caseload tbody tr").first
         assert codes.display(people[0].code) in first_row.inner_text()  # overdue first
         _shoot(page, f"caseload-{size}")
+
+        page.goto(f"{live_server}/personal/deltagare/{people[1].code}")
+        _no_sideways_scroll(page)
+        _shoot(page, f"participant-{size}")
+        page.select_option("#handledare", label="bo.handledare@kommun.example")
+        with page.expect_navigation():
+            page.get_by_role("button", name="Byt handledare").tap()
+        assert "bo.handledare@kommun.example är nu deltagarens handledare." in page.inner_text(
+            "body")
 
         page.goto(f"{live_server}/personal/deltagare?urval=insatsen")
         assert "bo.handledare@kommun.example" in page.locator("table.caseload").inner_text()
