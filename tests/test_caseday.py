@@ -333,3 +333,15 @@ def test_a_deactivated_colleagues_participants_come_back_to_the_insats(
                  handledare=str(handledare.id))
     assert taken.status_code == 302
     assert enrolment_of(person).handledare_id == handledare.id
+
+
+def test_the_new_pages_speak_english_to_staff_who_chose_it(client, login, make_participant):
+    make_participant(days_ago=60, insats="Testinsatsen")
+    boss = login("samordnare")
+    join(client, boss)
+    start = visible_text(client.get("/personal/", query_string={"lang": "en"}).text)
+    assert "Per programme" in start
+    assert "Per support worker" in start
+    caseload = visible_text(client.get("/personal/deltagare").text)
+    assert "The week in the programme" in caseload
+    assert "No support worker" in caseload
