@@ -95,7 +95,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     security.init_app(app)
     assets.init_app(app)
 
-    from questionnaire import admin, auth, survey
+    from questionnaire import admin, auth, dates, survey
     from questionnaire.admin import recordings
     from questionnaire.answering import views as participant
     from questionnaire.casework import views as staff
@@ -110,6 +110,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.before_request(auth.require_password_change)
     app.before_request(staff.handover_lock)
     app.add_template_filter(staff.qr_svg, "qr")
+    app.add_template_filter(dates.day, "datum")
     app.jinja_env.globals.update(tr=tr, tr_in=tr_in, step_label=step_label)
 
     from questionnaire.cli import register

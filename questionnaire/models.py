@@ -161,9 +161,15 @@ class Enrolment(db.Model):
     exit_reason: so.Mapped[str | None] = so.mapped_column(sa.String(40))
     #: af / fk / kommun / region / egen / annan
     referrer: so.Mapped[str | None] = so.mapped_column(sa.String(10))
+    #: The handledare who works with the participant (None: nobody yet, so everyone working in
+    #: the insats has them in their own caseload until someone is assigned).
+    handledare_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="SET NULL"), index=True
+    )
 
     participant: so.Mapped[Participant] = so.relationship(back_populates="enrolments")
     insats: so.Mapped[Insats] = so.relationship()
+    handledare: so.Mapped[User | None] = so.relationship()
     questionnaires: so.Mapped[list[Questionnaire]] = so.relationship(back_populates="enrolment")
 
     __table_args__ = (

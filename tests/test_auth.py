@@ -33,6 +33,7 @@ RULES = {
     "staff.staff_rating": CASEWORK, "staff.dialogue": CASEWORK, "staff.print_view": CASEWORK,
     "staff.add_note": CASEWORK, "staff.finish_note": CASEWORK,
     "staff.edit_note": CASEWORK, "staff.delete_note": CASEWORK,
+    "staff.assign_handledare": CASEWORK,
     "staff.insatser": {"samordnare"}, "staff.edit_insats": {"samordnare"},
     "admin.instrument_list": {"samordnare"}, "admin.upload": {"samordnare"},
     "admin.download": {"samordnare"},

@@ -273,15 +273,6 @@ def test_handledare_takes_the_tablet_back_half_way(client, handledare, make_part
     assert q.completed_at is None  # to be finished later
 
 
-def test_after_the_hand_back_the_participant_page_opens(client, handledare, make_participant):
-    person = make_participant(insats="Testinsatsen")
-    hand_over(client, person)
-    away = client.get(f"/personal/deltagare/{person.code}/dialog")
-    assert away.headers["Location"].endswith("/personal/lamna-tillbaka")
-    back = post(client, "/personal/lamna-tillbaka", password=PASSWORD)
-    assert back.headers["Location"].endswith(f"/personal/deltagare/{person.code}")
-
-
 # --- 13a. no raw codes on screen -----------------------------------------------------------------
 
 def test_insatser_page_names_the_schedule_in_order(client, login):

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
+from questionnaire import instruments
 from questionnaire.answering import answers
 from questionnaire.casework import codes, schedule
 from questionnaire.extensions import db
@@ -58,21 +59,38 @@ class Row:
     enrolment: Enrolment
     next_slot: schedule.Slot | None
     last_activity: dt.datetime | None
+    #: every questionnaire open now (due or overdue), in the order they are given
+    open_slots: list[schedule.Slot] = field(default_factory=list)
+    #: every scheduled questionnaire that applies, with its status (for "min vecka")
+    slots: list[schedule.Slot] = field(default_factory=list)
+    #: the instruments given at the exit when the exit has no date yet (an open-ended insats)
+    on_exit: list[str] = field(default_factory=list)
+
+
+#: Whose participants a caseload shows: the user's own (and those nobody has yet), or everyone
+#: in the user's insatser.
+SCOPES = ("mina", "insatsen")
 
 
 def caseload(user: User, today: dt.date, insats_id: int | None = None,
-             status: str | None = None) -> list[Row]:
+             status: str | None = None, scope: str = "insatsen") -> list[Row]:
     """The participants of the user's insatser with what is due next, most urgent first
-    (overdue, due now, coming, nothing scheduled); `status` filters them (see `matches`)."""
+    (overdue, due now, coming, nothing scheduled); `status` filters them (see `matches`);
+    `scope` "mina": only the user's own and those without a handledare (or whose handledare's
+    account is deactivated)."""
     ids = my_insats_ids(user)
     if insats_id is not None:
         ids = [i for i in ids if i == insats_id]
-    enrolments = db.session.scalars(
-        sa.select(Enrolment).where(Enrolment.insats_id.in_(ids))
-        .options(sa.orm.selectinload(Enrolment.participant),
-                 sa.orm.selectinload(Enrolment.insats).selectinload(Insats.schedule))
-        .order_by(Enrolment.exit_date.is_not(None), Enrolment.start_date.desc())
-    ).all()
+    query = (sa.select(Enrolment).where(Enrolment.insats_id.in_(ids))
+             .options(sa.orm.selectinload(Enrolment.participant),
+                      sa.orm.selectinload(Enrolment.handledare),
+                      sa.orm.selectinload(Enrolment.insats).selectinload(Insats.schedule))
+             .order_by(Enrolment.exit_date.is_not(None), Enrolment.start_date.desc()))
+    if scope == "mina":  # also nobody's: those without one or whose handledare has left
+        query = query.where(sa.or_(
+            Enrolment.handledare_id == user.id, Enrolment.handledare_id.is_(None),
+            Enrolment.handledare_id.in_(sa.select(User.id).where(User.active.is_(False)))))
+    enrolments = db.session.scalars(query).all()
     done: dict[int, set[tuple[str, str]]] = {}
     last: dict[int, dt.datetime] = {}
     for eid, instrument, timepoint, completed, started in db.session.execute(
@@ -92,9 +110,28 @@ def caseload(user: User, today: dt.date, insats_id: int | None = None,
         open_slots = [s for s in slots if s.status in ("overdue", "due")]
         upcoming = [s for s in slots if s.status == "upcoming"]
         next_slot = (open_slots or upcoming or [None])[0]
-        rows.append(Row(e, next_slot, last.get(e.id)))
+        on_exit = [] if e.exit_date is not None else sorted(
+            {entry.instrument for entry in e.insats.schedule if entry.timepoint == "exit"
+             and schedule.due_date(e, e.insats, "exit") is None}, key=instruments.order_key)
+        rows.append(Row(e, next_slot, last.get(e.id), open_slots, slots, on_exit))
     rows.sort(key=_urgency)  # stable: within a rank, the order of the query above
     return [r for r in rows if matches(r, status)]
+
+
+#: How far ahead "min vecka" looks, in days.
+WEEK_DAYS = 7
+
+
+def week(rows: list[Row], today: dt.date) -> list[tuple[dt.date, Row, list[schedule.Slot]]]:
+    """What falls due from today to WEEK_DAYS ahead and is not yet answered, by date: one entry
+    per participant and day, with the questionnaires that fall due then."""
+    end = today + dt.timedelta(days=WEEK_DAYS)
+    found: dict[tuple[dt.date, int], tuple[dt.date, Row, list[schedule.Slot]]] = {}
+    for r in rows:
+        for s in r.slots:
+            if s.status in ("due", "upcoming") and today <= s.due_on <= end:
+                found.setdefault((s.due_on, r.enrolment.id), (s.due_on, r, []))[2].append(s)
+    return sorted(found.values(), key=lambda entry: entry[0])
 
 
 #: Rows on one page of the caseload.
@@ -142,8 +179,10 @@ def counts(rows: list[Row]) -> dict[str, int]:
 
 
 def register(*, insats: Insats, gender: str | None, birth_year: int | None, referrer: str | None,
-             start: dt.date, language: str | None, staff_label: str | None) -> Participant:
-    """A new participant with a generated code (no name, no personnummer)."""
+             start: dt.date, language: str | None, staff_label: str | None,
+             handledare: User | None = None) -> Participant:
+    """A new participant with a generated code (no name, no personnummer), with `handledare` as
+    their own handledare (None: nobody yet)."""
     taken = True
     while taken:
         code = codes.generate()
@@ -153,7 +192,8 @@ def register(*, insats: Insats, gender: str | None, birth_year: int | None, refe
     db.session.add(person)
     db.session.flush()
     db.session.add(Enrolment(participant_id=person.id, insats_id=insats.id, start_date=start,
-                             referrer=referrer))
+                             referrer=referrer,
+                             handledare_id=handledare.id if handledare else None))
     db.session.flush()
     return person
 

@@ -37,7 +37,7 @@ from questionnaire import audit, instruments, lockout, privacy
 from questionnaire.answering import answers, links
 from questionnaire.answering.views import SCOPE, grant
 from questionnaire.auth import end_sessions, role_required
-from questionnaire.casework import caseload, codes, schedule
+from questionnaire.casework import assignment, caseload, codes, overview, schedule
 from questionnaire.casework.schedule import TIMEPOINT_LABELS
 from questionnaire.extensions import db
 from questionnaire.i18n import (
@@ -114,6 +114,9 @@ def _parse_date(raw: str | None, errors: list[str], label: str, required: bool =
 def home() -> Any:
     if current_user.role == "handledare":
         return redirect(url_for(".participants"))
+    if current_user.role == "samordnare":
+        return render_template("staff/home.html", **overview.start_page(current_user,
+                                                                         dt.date.today()))
     return render_template("staff/home.html")
 
 
@@ -127,7 +130,12 @@ def participants() -> Any:
     status = request.args.get("status") or None
     if status not in (None, "due", "overdue", "upcoming", "exited"):
         status = None
-    every = caseload.caseload(current_user, dt.date.today(), insats_id)
+    # A handledare sees their own by default, a samordnare the whole insats.
+    scope = request.args.get("urval")
+    if scope not in caseload.SCOPES:
+        scope = "mina" if current_user.role == "handledare" else "insatsen"
+    today = dt.date.today()
+    every = caseload.caseload(current_user, today, insats_id, scope=scope)
     rows = [r for r in every if caseload.matches(r, status)]
     query = (request.args.get("q") or "").strip()[:20]
     if query:
@@ -136,7 +144,8 @@ def participants() -> Any:
     return render_template("staff/participants.html", rows=rows, insatser=insatser,
                            counts=caseload.counts(every), query=query, page=page, pages=pages,
                            insats_id=insats_id, status=status, labels=TIMEPOINT_LABELS,
-                           titles=_titles(), display=codes.display)
+                           titles=_titles(), display=codes.display, scope=scope,
+                           week=caseload.week(every, today), week_days=caseload.WEEK_DAYS)
 
 
 @bp.route("/deltagare/ny", methods=["GET", "POST"])
@@ -177,14 +186,18 @@ def register() -> Any:
         if not errors:
             person = caseload.register(insats=insats, gender=gender, birth_year=birth_year,
                                        referrer=referrer, start=start, language=language,
-                                       staff_label=label)
+                                       staff_label=label,
+                                       handledare=current_user
+                                       if current_user.role == "handledare" else None)
             audit.record("register_participant", user_id=current_user.id, subject=person.code)
             db.session.commit()
             flash(_("Deltagaren är registrerad med koden %(code)s. Skriv in koden i akten.",
                     code=codes.display(person.code)))
             return redirect(url_for(".participant", code=person.code))
+    unreviewed = [name for _c, name, lang in answer_languages if not lang.reviewed]
     return render_template("staff/register.html", insatser=insatser,
                            answer_languages=answer_languages, errors=errors, form=form,
+                           unreviewed=unreviewed,
                            referrers=REFERRERS,
                            today=dt.date.today()), 400 if errors else 200
 
@@ -211,6 +224,8 @@ def _participant_page(enrolment: Enrolment, link_url: str | None = None) -> Any:
         today=dt.date.today(), link_url=link_url,
         language_name=language_name(enrolment.participant.language or "sv"),
         language_reviewed=language_info(enrolment.participant.language).reviewed,
+        colleagues=assignment.colleagues(enrolment),
+        may_reassign=assignment.may_reassign(current_user, enrolment),
     )
 
 
@@ -277,6 +292,13 @@ def handover_lock() -> Any:
         return None
     if idle or state.get("locked") or not _participant_endpoint(request.endpoint):
         state["locked"] = True
+        asked = (request.view_args or {}).get("code")
+        if (request.method == "GET" and (request.endpoint or "").startswith("staff.")
+                and asked and codes.normalise(asked) == state.get("code")
+                and not wants_json()):
+            # the first page about this participant asked for (the dialogue view, say) is
+            # opened once the tablet is handed back
+            state.setdefault("next", request.full_path)
         if request.method == "POST" and request.endpoint in ANSWER_ENDPOINTS:
             state["unsaved"] = True  # the lock screen must not say this answer was saved
         session[HANDOVER] = state
@@ -346,6 +368,10 @@ def handback() -> Any:
                 session.pop("lang", None)
             audit.record("handback", user_id=current_user.id, subject=state["code"])
             db.session.commit()
+            # where the handledare was going when the tablet locked, else the participant
+            going = state.get("next")
+            if going and going.startswith(bp.url_prefix + "/") and not going.startswith("//"):
+                return redirect(going.rstrip("?"))
             return redirect(url_for(".participant", code=state["code"]))
         lockout.failed(keys)
         audit.record("handback_failed", user_id=current_user.id, subject=state["code"])
@@ -384,6 +410,31 @@ def erase(code: str) -> Any:
     return redirect(url_for(".participants"))
 
 
+@bp.post("/deltagare/<code>/handledare")
+@role_required(*CASEWORK)
+def assign_handledare(code: str) -> Any:
+    """A samordnare assigns the participant a handledare; a handledare hands their own over to a
+    colleague in the same insats (audited)."""
+    enrolment = _enrolment(code)
+    back = url_for(".participant", code=enrolment.participant.code)
+    raw = request.form.get("handledare", "")
+    to = next((u for u in assignment.colleagues(enrolment) if str(u.id) == raw), None)
+    error = None
+    if not assignment.may_reassign(current_user, enrolment):
+        error = _("Bara deltagarens handledare eller en samordnare kan byta handledare.")
+    elif to is None:
+        error = _("Välj en kollega som arbetar i insatsen.")
+    elif to.id == enrolment.handledare_id:
+        error = _("%(email)s är redan deltagarens handledare.", email=to.email)
+    if error:
+        flash(error)
+        return redirect(back), 303
+    assignment.assign(enrolment, to, current_user)
+    db.session.commit()
+    flash(_("%(email)s är nu deltagarens handledare.", email=to.email))
+    return redirect(back)
+
+
 #: The audit log's actions as staff read them (an action not named here is shown as recorded).
 ACTION_LABELS = {
     "add_note": _l("Ny anteckning i planen"), "edit_note": _l("Ändrade en anteckning"),
@@ -407,6 +458,7 @@ ACTION_LABELS = {
     "view_participant": _l("Öppnade deltagarsidan"),
     "staff_rating": _l("Handledarens skattning"),
     "staff_rating_changed": _l("Ändrade handledarens skattning"),
+    "assign_handledare": _l("Ny handledare"),
 }
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import Blueprint, Response, current_app, render_template, request, send_file
-from flask_babel import format_decimal
+from flask_babel import format_decimal, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -93,7 +93,7 @@ def _choices() -> tuple[list[str], list[periods.Period], dict[str, Any], list[st
     allowed = periods.complete(today, _earliest())
     period = periods.last_complete(today)
     if "fran" in request.args or "till" in request.args:
-        errors.append(_("Gruppresultat visas bara för hela redovisningsperioder (NNS-år, halvår "
+        errors.append(_("Rapporterna visas bara för hela redovisningsperioder (NNS-år, halvår "
                         "och kvartal), inte för valfria datum: välj en period."))
     raw = request.args.get("period", "").strip()
     if raw:
@@ -208,7 +208,8 @@ def report() -> Any:
     return render_template(
         "analysis/report.html", errors=[], **page,
         header=[_(COLUMN_LABELS.get(h, h)) if not h.startswith("areas_")
-                else _("%% %(k)s områden", k=h.split("_")[1]) for h in header],
+                else ngettext("%% %(num)s område", "%% %(num)s områden", int(h.split("_")[1]))
+                for h in header],
         rows=shown, chart=chart, min_group=k,
         min_group_professional=current_app.config["REPORT_MIN_GROUP_PROFESSIONAL"],
         text_columns=[h in TEXT_COLUMNS for h in header],
