@@ -261,4 +261,4 @@ def export_page() -> Any:
 
 
 
-from questionnaire.reporting.views import compare  # noqa: E402, F401  (its routes are on bp)
+from questionnaire.reporting import compare  # noqa: E402, F401  (its routes are on bp)
