@@ -187,11 +187,24 @@ def report(name: str, period: Period, insats: str | None, k: int,
         _suppress(shape, rows, grids(shape, year, insatser, k, instrument), when, insats)
         return rows
 
-    if name == "nns":  # the participant rows, then the professional rows; the change against
-        # a year earlier, both years under the rule
+    if name == "nns":  # the change against a year earlier, both years under the rule
         def table(when: Period) -> list[dict]:
-            return [*shown(SHAPES["nns"], when, k),
-                    *shown(SHAPES["nns-professional"], when, k_professional)]
+            return nns_table(when, insats, k, insatser, k_professional)
 
         return reports.with_change(table(period), table(period.year_earlier()))
     return shown(SHAPES[name], period, k)
+
+
+def nns_table(period: Period, insats: str | None, k: int, insatser: list[str],
+              k_professional: int = 5) -> list[dict]:
+    """The NNS rows of a period under the rule, without the change: the participant rows, then
+    the professional rows (each with its own K)."""
+
+    def shown(shape: Shape, k: int) -> list[dict]:
+        year = period.nns_year
+        rows = shape.compute(Filters(period.start, period.end, insats, k,
+                                     (year.start, year.end), min_group_professional=k))
+        _suppress(shape, rows, grids(shape, year, insatser, k), period, insats)
+        return rows
+
+    return [*shown(SHAPES["nns"], k), *shown(SHAPES["nns-professional"], k_professional)]

@@ -116,3 +116,14 @@ def earliest() -> dt.date | None:
     """The first month with a professional response (the report page's periods)."""
     month = db.session.scalar(sa.select(sa.func.min(SurveyResponse.answered_month)))
     return dt.date(int(month[:4]), int(month[5:7]), 1) if month else None
+
+
+def invited_count(instrument: str, start: dt.date | None, end: dt.date | None,
+                  insats: str | None = None) -> int | None:
+    """How many were invited to answer a professional form in the period (of the insats, if
+    one is chosen): the denominator of the annual table's response rate. None: not known, and
+    the response rate is then those who answered of the responses, as for participants.
+
+    Always None for now: survey rounds with an invited count are being added in parallel
+    (issue 15, item 2); they will sum the invited of the form's rounds in the period here."""
+    return None

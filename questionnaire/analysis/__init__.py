@@ -29,6 +29,7 @@ from questionnaire import (
     surveys,
     tables,
 )
+from questionnaire.analysis import nns
 from questionnaire.auth import role_required
 from questionnaire.extensions import db
 from questionnaire.i18n import N_, tr
@@ -177,6 +178,10 @@ def report() -> Any:
                  period=period.key, start=period.start, end=period.end,
                  insats=chosen["insats"], rows=len(rows), instrument=inst.key if inst else None)
     db.session.commit()
+    if name == "nns" and fmt in ("html", nns.XLSX):  # the table as NNS lays it out
+        years = sorted(p for p in allowed if p.level == "year")
+        return nns.respond(fmt, page, rows, period, chosen["insats"], k,
+                           current_app.config["REPORT_MIN_GROUP_PROFESSIONAL"], insatser, years)
     filename = f"stegvis-{name}-{period.key}"
     if fmt in ("csv", "csv-excel"):  # for programs; for Excel with Swedish settings
         buffer = io.StringIO()
