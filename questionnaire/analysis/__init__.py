@@ -178,7 +178,7 @@ def report() -> Any:
                  period=period.key, start=period.start, end=period.end,
                  insats=chosen["insats"], rows=len(rows), instrument=inst.key if inst else None)
     db.session.commit()
-    if name == "nns" and fmt in ("html", nns.XLSX):  # the table as NNS lays it out
+    if name == "nns" and fmt not in ("csv", "csv-excel", "xlsx"):  # as NNS lays it out
         years = sorted(p for p in allowed if p.level == "year")
         return nns.respond(fmt, page, rows, period, chosen["insats"], k,
                            current_app.config["REPORT_MIN_GROUP_PROFESSIONAL"], insatser, years)

@@ -1,11 +1,12 @@
 """The NNS annual table on a laptop screen (1366×768): the table fits the width, the indicators
-read in order, and the change is read out in words, not as an arrow."""
+read in order, the change is read out in words, not as an arrow, and axe finds nothing."""
 
 import os
 
 import pytest
 
 from tests.browser.conftest import log_in
+from tests.browser.test_accessibility import violations
 from tests.test_nns_table import EARLIER, YEAR, year_data  # noqa: F401 (a fixture)
 
 LAPTOP = {"width": 1366, "height": 768}
@@ -31,6 +32,7 @@ def test_the_annual_table_fits_a_laptop_screen(laptop, live_server, make_user, y
     board = laptop.locator("table.nns-annual tr", has_text="ökning med 16,7 procentenheter")
     assert board.count() == 1
     assert laptop.locator("table.nns-years th", has_text=f"{EARLIER.year}/").count() == 1
+    assert violations(laptop) == []
     shots = os.environ.get("STEGVIS_SCREENSHOTS")
     if shots:
         laptop.screenshot(path=os.path.join(shots, "nns-table-1366.png"))
