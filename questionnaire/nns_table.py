@@ -175,11 +175,12 @@ def from_rows(rows: list[dict], period: Period, insats: str | None) -> list[Indi
 
 
 def multi_year(years: list[Period], insats: str | None, k: int, k_professional: int,
-               insatser: list[str]) -> MultiYear:
-    """Each question's positive share (samtliga) in each of `years`, oldest first."""
+               insatser: list[str], memo: dict | None = None) -> MultiYear:
+    """Each question's positive share (samtliga) in each of `years`, oldest first (`memo`: see
+    disclosure.nns_table)."""
     shares = []
     for year in years:
-        rows = disclosure.nns_table(year, insats, k, insatser, k_professional)
+        rows = disclosure.nns_table(year, insats, k, insatser, k_professional, memo)
         shares.append({(r["form"], r["item"]): r["positive_pct"] for r in rows
                        if r["group"] == "samtliga"})
     found: dict[int, YearIndicator] = {}

@@ -222,3 +222,18 @@ def test_the_excel_download_has_the_same_layout(client, login, year_data):
                                f"{YEAR.year}/{(YEAR.year + 1) % 100:02d}"]
     b12 = next(r for r in rows if r[0] and str(r[0]).startswith("B12"))
     assert [round(v, 3) for v in b12[1:3]] == [0.5, 0.667]
+
+
+def test_the_page_counts_each_year_once(client, login, year_data, monkeypatch):
+    """The annual table (this year and the year before) and the years beside it share their
+    counts: each NNS year's grids are worked out once per shape, not once per use."""
+    from questionnaire import disclosure
+
+    calls = []
+    monkeypatch.setattr(disclosure, "grids",
+                        lambda *a, grids=disclosure.grids, **kw: calls.append(a[1]) or grids(
+                            *a, **kw))
+    login("samordnare")
+    page = client.get("/personal/rapporter", query_string={"rapport": "nns", "period": YEAR.key})
+    assert page.status_code == 200
+    assert sorted(calls) == sorted([EARLIER, EARLIER, YEAR, YEAR])  # two shapes, two years

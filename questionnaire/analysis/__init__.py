@@ -168,11 +168,12 @@ def report() -> Any:
     inst = filters.self_rating() if name in SELF_RATING_REPORTS else None
     chosen_report = {**reports.REPORTS, **reports.WEB_REPORTS}[name]
     header = chosen_report.header(filters)
+    memo: dict = {}  # NNS tables counted once for this page (the annual table and its years)
     if name == "responses":  # today's due and overdue questionnaires: no period, no answers
         rows = chosen_report.rows(filters)
     else:
         rows = disclosure.report(name, period, chosen["insats"], k, insatser, filters.instrument,
-                                 current_app.config["REPORT_MIN_GROUP_PROFESSIONAL"])
+                                 current_app.config["REPORT_MIN_GROUP_PROFESSIONAL"], memo=memo)
     fmt = request.args.get("format", "html")
     audit.record("report", user_id=current_user.id, report=name, format=fmt,
                  period=period.key, start=period.start, end=period.end,
@@ -181,7 +182,8 @@ def report() -> Any:
     if name == "nns" and fmt not in ("csv", "csv-excel", "xlsx"):  # as NNS lays it out
         years = sorted(p for p in allowed if p.level == "year")
         return nns.respond(fmt, page, rows, period, chosen["insats"], k,
-                           current_app.config["REPORT_MIN_GROUP_PROFESSIONAL"], insatser, years)
+                           current_app.config["REPORT_MIN_GROUP_PROFESSIONAL"], insatser, years,
+                           memo)
     filename = f"stegvis-{name}-{period.key}"
     if fmt in ("csv", "csv-excel"):  # for programs; for Excel with Swedish settings
         buffer = io.StringIO()

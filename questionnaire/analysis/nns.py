@@ -60,10 +60,11 @@ def notes(k: int, k_professional: int) -> list[str]:
 
 def respond(fmt: str, page: dict[str, Any], rows: list[dict], period: Period,
             insats: str | None, k: int, k_professional: int, insatser: list[str],
-            years: list[Period]) -> Any:
-    """The page (or, with `format=nns-xlsx`, the workbook) of the NNS report."""
+            years: list[Period], memo: dict | None = None) -> Any:
+    """The page (or, with `format=nns-xlsx`, the workbook) of the NNS report (`memo`: the NNS
+    tables the rows were made from, see disclosure.nns_table)."""
     indicators = nns_table.from_rows(rows, period, insats)
-    multi = nns_table.multi_year(years, insats, k, k_professional, insatser)
+    multi = nns_table.multi_year(years, insats, k, k_professional, insatser, memo)
     title = _("NNS indikatorenkät, %(period)s", period=period.label())
     if insats:
         title += ", " + insats
