@@ -237,3 +237,13 @@ def test_the_page_counts_each_year_once(client, login, year_data, monkeypatch):
     page = client.get("/personal/rapporter", query_string={"rapport": "nns", "period": YEAR.key})
     assert page.status_code == 200
     assert sorted(calls) == sorted([EARLIER, EARLIER, YEAR, YEAR])  # two shapes, two years
+
+
+def test_the_table_in_english_for_staff(client, login, year_data):
+    login("samordnare")
+    page = client.get("/personal/rapporter", query_string={
+        "rapport": "nns", "period": YEAR.key, "lang": "en"})
+    assert page.status_code == 200
+    assert "Indicator 3: The rehabilitation process can be given the time it needs" in page.text
+    assert "Change from the year before (percentage points)" in page.text
+    assert "up 16.7 percentage points" in page.text
