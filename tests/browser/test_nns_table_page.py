@@ -36,5 +36,7 @@ def test_the_annual_table_fits_a_laptop_screen(laptop, live_server, make_user, y
     shots = os.environ.get("STEGVIS_SCREENSHOTS")
     if shots:
         laptop.screenshot(path=os.path.join(shots, "nns-table-1366.png"))
+        laptop.locator("table.nns-annual thead").scroll_into_view_if_needed()
+        laptop.screenshot(path=os.path.join(shots, "nns-table-1366-top.png"))
         laptop.locator("#indikator-12").scroll_into_view_if_needed()
         laptop.screenshot(path=os.path.join(shots, "nns-table-1366-ind12.png"))
