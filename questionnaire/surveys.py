@@ -98,6 +98,13 @@ def _in_period(query: sa.Select, start: dt.date | None, end: dt.date | None,
     return query
 
 
+def in_period(query: sa.Select, start: dt.date | None, end: dt.date | None,
+              insats: str | None) -> sa.Select:
+    """A query over SurveyResponse narrowed to the responses of the period (by their month)
+    and, if one is named, the insats (the export)."""
+    return _in_period(query, start, end, insats)
+
+
 def counts(keys: Iterable[str], start: dt.date | None, end: dt.date | None,
            insats: str | None = None) -> tuple[dict[str, int], dict[tuple[str, str, int], int]]:
     """Responses per form, and answers per (form, item, step), for the responses of the period
@@ -200,3 +207,4 @@ def invited(form: str, period: periods.Period, insats: str | None = None) -> int
     if not rounds or any(r.invited is None for r in rounds):
         return None
     return sum(r.invited for r in rounds)
+

@@ -143,7 +143,7 @@ def test_enrolment_columns_follow_the_contract_columns(runner, exited, tmp_path)
     with zipfile.ZipFile(out) as zf:
         header = zf.read("answers.csv").decode().splitlines()[0].split(",")
         blob = b"".join(zf.read(n) for n in zf.namelist()).decode()
-    assert header == CONTRACT_HEADER + ENROLMENT
+    assert header == [*CONTRACT_HEADER, *ENROLMENT, "round"]  # round: professional responses
     files = read_zip(out)
     anna = [r for r in files["answers.csv"] if r["gender"] == "kvinna"]
     assert {(r["referrer"], r["exit_reason"], r["exit_group"], r["enrolment_month"],
@@ -155,7 +155,7 @@ def test_enrolment_columns_follow_the_contract_columns(runner, exited, tmp_path)
     assessment = next(r for r in files["assessments.csv"] if r["instrument"] == "nns-avslut")
     assert (assessment["referrer"], assessment["exit_group"], assessment["N6b"]) == (
         "af", "positive", "3")
-    assert list(files["assessments.csv"][0])[-5:] == ENROLMENT
+    assert list(files["assessments.csv"][0])[-6:] == [*ENROLMENT, "round"]
     assert "2026-09-20" not in blob
     assert "2026-02-14" not in blob
 

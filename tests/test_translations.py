@@ -21,9 +21,12 @@ from tools import catalogs
 
 LOCALES = [lang.code for lang in LANGUAGES if lang.code != "sv"]
 SCALES = {}
-#: The shipped instruments, read from their files (no database needed at collection time).
+#: The scales of the shipped participant forms, read from their files (no database needed at
+#: collection time).
 for _inst in (instruments.xlsform.build(instruments.read(path.read_bytes()), 1)
               for path in sorted(instruments.FILES.glob("*.xlsx"))):
+    if not _inst.for_participants:  # professional forms are Swedish only
+        continue
     for _item in _inst.items:
         if _item.scale is not None:
             SCALES.setdefault(_item.scale.key, _item.scale)

@@ -117,6 +117,9 @@ class Instrument:
     #: "chefsgrupp", "styrelse") who answer anonymously, never as a participant (see
     #: `for_participants`).
     respondents: str = "deltagare"
+    #: The wording is Stegvis's own (written for Stegvis from indicators that name no questions,
+    #: e.g. BIP's), not a published instrument's: settings `own_wording`.
+    own_wording: bool = False
     #: The content fingerprint (SHA-256 of the definition without its version).
     checksum: str = ""
     #: The XLSForm content this was read from (stored in the database, exported again).

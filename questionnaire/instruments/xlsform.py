@@ -6,7 +6,7 @@ The supported subset (docs/instruments.md):
   choices   list_name, name (the step's number), label::LANG (code), and Stegvis's pictogram
   settings  form_id, form_title, version, default_language, and Stegvis's results
             (individual | group), short_title, unofficial_translations, default_timepoints,
-            respondents (deltagare | personal | remittent | chefsgrupp | styrelse)
+            respondents (deltagare | personal | remittent | chefsgrupp | styrelse), own_wording
 
 A workbook is data, never code: it is read with formulas left unevaluated (a formula is an error)
 and external links never followed; sizes are limited. `read()` checks the whole file and raises
@@ -53,7 +53,7 @@ NO = ("", "no", "false", "0", "false()")
 SURVEY_COLUMNS = ("type", "name", "required", "relevant", "indicator")
 CHOICE_COLUMNS = ("list_name", "name", "pictogram")
 SETTINGS = ("form_id", "form_title", "version", "default_language", "results", "short_title",
-            "unofficial_translations", "default_timepoints", "respondents")
+            "unofficial_translations", "default_timepoints", "respondents", "own_wording")
 #: Who answers a form: participants (the default), or one of NNS's professional respondent
 #: groups (domain.md A), who answer anonymously in a survey round or on paper, never as a
 #: participant and never on the tablet.
@@ -184,7 +184,7 @@ def read(data: bytes) -> dict:
     results = settings.get("results", "")
     if results not in ("individual", "group"):
         problem("settings", srow, _("results måste vara individual eller group"))
-    for flag in ("unofficial_translations",):
+    for flag in ("unofficial_translations", "own_wording"):
         if settings.get(flag, "").lower() not in YES + NO:
             problem("settings", srow, _("%(c)s måste vara yes eller no", c=flag))
     respondents = settings.get("respondents", "deltagare")
@@ -453,6 +453,7 @@ def build(definition: Mapping, version: int) -> Instrument:
         languages=tuple(definition["languages"]),
         default_timepoints=tuple(settings.get("default_timepoints", "").split()),
         respondents=settings.get("respondents", "deltagare"),
+        own_wording=settings.get("own_wording", "").lower() in YES,
         checksum=checksum(definition),
         definition=definition,
     )

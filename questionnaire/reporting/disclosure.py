@@ -176,10 +176,10 @@ def _suppress(shape: Shape, rows: list[dict], found: dict[tuple, Grid | None], p
 
 def report(name: str, period: Period, insats: str | None, k: int,
            insatser: list[str], instrument: str = reports.DEFAULT_INSTRUMENT,
-           k_professional: int = 5) -> list[dict]:
+           k_professional: int = 5, memo: dict | None = None) -> list[dict]:
     """A web group report over a whole period, blanked by the rule above (`instrument`: the
     self-rating the progression, per-area and profile reports are about; `k_professional`:
-    the K of the professional NNS rows)."""
+    the K of the professional NNS rows; `memo`: NNS tables already computed, see nns_table)."""
 
     def shown(shape: Shape, when: Period, k: int) -> list[dict]:
         year = when.nns_year
@@ -188,11 +188,31 @@ def report(name: str, period: Period, insats: str | None, k: int,
         _suppress(shape, rows, grids(shape, year, insatser, k, instrument), when, insats)
         return rows
 
-    if name == "nns":  # the participant rows, then the professional rows; the change against
-        # a year earlier, both years under the rule
+    if name == "nns":  # the change against a year earlier, both years under the rule
         def table(when: Period) -> list[dict]:
-            return [*shown(SHAPES["nns"], when, k),
-                    *shown(SHAPES["nns-professional"], when, k_professional)]
+            return nns_table(when, insats, k, insatser, k_professional, memo)
 
         return reports.with_change(table(period), table(period.year_earlier()))
     return shown(SHAPES[name], period, k)
+
+
+def nns_table(period: Period, insats: str | None, k: int, insatser: list[str],
+              k_professional: int = 5, memo: dict | None = None) -> list[dict]:
+    """The NNS rows of a period under the rule, without the change: the participant rows, then
+    the professional rows (each with its own K). `memo`: a dict kept for one page, so that the
+    annual table and the years beside it count each period once (copies are returned)."""
+    key = (period, insats, k, tuple(insatser), k_professional)
+    if memo is not None and key in memo:
+        return [dict(row) for row in memo[key]]
+
+    def shown(shape: Shape, k: int) -> list[dict]:
+        year = period.nns_year
+        rows = shape.compute(Filters(period.start, period.end, insats, k,
+                                     (year.start, year.end), min_group_professional=k))
+        _suppress(shape, rows, grids(shape, year, insatser, k), period, insats)
+        return rows
+
+    rows = [*shown(SHAPES["nns"], k), *shown(SHAPES["nns-professional"], k_professional)]
+    if memo is not None:
+        memo[key] = [dict(row) for row in rows]
+    return rows

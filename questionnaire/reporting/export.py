@@ -11,6 +11,10 @@ the answer and the month; after the contract's columns the enrolment: referrer c
 reason and its group, enrolment and exit month. Never: participant codes, birth years, exact
 dates, staff identities, free text (unless asked for).
 
+The professional NNS groups' anonymous responses (questionnaire.surveys) follow the participants'
+as rows of their own: the form and its version, the respondent group, the item and answer, the
+month and the survey round (if any); no pseudonym, gender, age, insats, timepoint or enrolment.
+
 The database does the joins and the formatting (months, age bands, the formula guard): its rows
 go straight into the CSV writer. What is said about an enrolment (pseudonym, a keyed hash; age
 band; referrer; exit) is formatted once per enrolment into a temporary table that the queries
@@ -31,7 +35,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
 
-from questionnaire import audit, instruments
+from questionnaire import audit, instruments, surveys
 from questionnaire.casework import codes
 from questionnaire.casework.schedule import TIMEPOINT_LABELS
 from questionnaire.extensions import db
@@ -49,16 +53,19 @@ from questionnaire.models import (
     InstrumentVersion,
     Participant,
     Questionnaire,
+    SurveyAnswer,
+    SurveyResponse,
 )
 from questionnaire.reporting import tables
 from questionnaire.reporting.reports import Filters
 
-#: The contract's columns first (domain.md part B), then the enrolment's (never removed or
-#: renamed, new ones only appended).
+#: The contract's columns first (domain.md part B), then the enrolment's, then the survey round
+#: of a professional response (never removed or renamed, new ones only appended).
 ENROLMENT_COLUMNS = ("referrer", "exit_reason", "exit_group", "enrolment_month", "exit_month")
+ROUND_COLUMN = "round"
 ANSWER_HEADER = ("pseudonym", "gender", "age_band", "insats", "instrument", "instrument_version",
                  "timepoint", "respondent", "item", "value", "declined", "answered_month",
-                 *ENROLMENT_COLUMNS)
+                 *ENROLMENT_COLUMNS, ROUND_COLUMN)
 QUESTIONNAIRE_COLUMNS = ("pseudonym", "gender", "age_band", "insats", "instrument",
                          "instrument_version", "timepoint", "respondent", "answered_month")
 CODEBOOK_HEADER = ("instrument", "instrument_version", "item", "indicator", "area", "wording",
@@ -88,9 +95,19 @@ COLUMN_TEXTS = {
     "exit_group": N_("Typ av avslut (avslutsorsakens grupp); tomt = inte avslutad."),
     "enrolment_month": N_("Månaden då deltagaren skrevs in i insatsen (ÅÅÅÅ-MM)."),
     "exit_month": N_("Månaden då deltagaren avslutades (ÅÅÅÅ-MM); tomt = inte avslutad."),
+    "round": N_("Enkätomgången (Stegvis nummer på omgången) som ett anonymt svar från personal, "
+                "remittent, chefsgrupp eller styrelse kom in i; tomt = pappersenkät utan omgång, "
+                "eller en deltagares svar."),
     "S1…": N_("I assessments.csv: en kolumn per fråga (frågans nyckel) med svaret, en rad per "
               "besvarad enkät."),
 }
+PROFESSIONAL_TEXT = N_(
+    "Rader utan pseudonym är anonyma svar från personal, remittenter, parternas chefsgrupp och "
+    "styrelse (NNS-enkäterna till respondentgrupperna, respondent = gruppen). De har bara "
+    "enkät, version, fråga, svar, månad och omgång: aldrig kön, ålder, insats, tidpunkt eller "
+    "något annat som kan peka ut den som svarade. I assessments.csv är varje sådant svar en rad.")
+RESPONDENT_GROUP_LABELS = {"personal": N_("Personal"), "remittent": N_("Remittenter"),
+                           "chefsgrupp": N_("Parternas chefsgrupp"), "styrelse": N_("Styrelse")}
 GENDER_LABELS = {"kvinna": N_("Kvinna"), "man": N_("Man"), "annat": N_("Annat")}
 REFERRER_LABELS = {
     "af": N_("Arbetsförmedlingen"), "fk": N_("Försäkringskassan"), "kommun": N_("Kommunen"),
@@ -202,39 +219,101 @@ def _joined(query: sa.Select, filters: Filters) -> sa.Select:
     return query
 
 
+def _labelled(*columns) -> list:
+    """Columns named c0, c1, … (the parts of a UNION ALL line up by position)."""
+    return [c.label(f"c{n}") for n, c in enumerate(columns)]
+
+
+#: Columns at the end of each part that order the rows and are not written.
+_ORDER = 3
+
+
+def _in_order(*parts: sa.Select) -> sa.Select:
+    """The parts one after the other (participants, then professional responses), each in the
+    order of its last _ORDER columns, which are left out of the rows."""
+    union = sa.union_all(*parts).subquery()
+    columns = list(union.c)
+    return sa.select(*columns[:-_ORDER]).order_by(*columns[-_ORDER:])
+
+
+def _respondent_group():
+    """A professional response's respondent group (personal, remittent, …), from its form."""
+    groups = {i.key: i.respondents for i in instruments.published() if not i.for_participants}
+    if not groups:
+        return sa.null()
+    return sa.case(groups, value=SurveyResponse.instrument, else_=sa.null())
+
+
+def _professional(query: sa.Select, filters: Filters) -> sa.Select:
+    """The professional responses of the period (by month) and insats."""
+    query = query.join(InstrumentVersion,
+                       SurveyResponse.instrument_version_id == InstrumentVersion.id)
+    return surveys.in_period(query, filters.start, filters.end, filters.insats)
+
+
 def _answers_query(filters: Filters, include_free_text: bool, csv: bool) -> sa.Select:
     """answers.csv, one row per answer. For CSV one text column `value`; for a workbook steps
-    as numbers and text in a column of its own (answer_rows makes them one)."""
+    as numbers and text in a column of its own (answer_rows makes them one). The participants'
+    answers, then the professional responses' (form, group, month and round only)."""
     text = _guard(Answer.text, csv)
     value = [sa.func.coalesce(sa.cast(Answer.step, sa.String), text)] if csv else [
         Answer.step, text]
-    query = sa.select(
+    query = sa.select(*_labelled(
         *_common(csv), Answer.item_key, *value, sa.case((Answer.declined, 1), else_=0),
-        _month(Questionnaire.completed_at), *_enrolment(),
-    ).select_from(Questionnaire).join(Answer, Answer.questionnaire_id == Questionnaire.id)
+        _month(Questionnaire.completed_at), *_enrolment(), sa.null(),
+        sa.literal_column("0"), Questionnaire.id, Answer.id,
+    )).select_from(Questionnaire).join(Answer, Answer.questionnaire_id == Questionnaire.id)
     if not include_free_text:
         query = query.where(Answer.scale_max > 0)
-    return _joined(query, filters).order_by(Questionnaire.id, Answer.id)
+    none = sa.null()
+    text = _guard(SurveyAnswer.text, csv)
+    value = [sa.func.coalesce(sa.cast(SurveyAnswer.step, sa.String), text)] if csv else [
+        SurveyAnswer.step, text]
+    professional = sa.select(*_labelled(
+        none, none, none, none, SurveyResponse.instrument, InstrumentVersion.version, none,
+        _respondent_group(), SurveyAnswer.item_key, *value, none, SurveyResponse.answered_month,
+        *(none,) * len(ENROLMENT_COLUMNS), SurveyResponse.round_id,
+        sa.literal_column("1"), SurveyResponse.id, SurveyAnswer.id,
+    )).select_from(SurveyResponse).join(SurveyAnswer,
+                                        SurveyAnswer.response_id == SurveyResponse.id)
+    if not include_free_text:
+        professional = professional.where(SurveyAnswer.scale_max > 0)
+    return _in_order(_joined(query, filters), _professional(professional, filters))
+
+
+def _pivot(answer, key_of, items: list[tuple[str, bool]], include_free_text: bool, csv: bool):
+    """One row per questionnaire or response (`key_of`), its answers as columns i0, i1, …"""
+    pivot = (
+        sa.select(key_of.label("qid"), *(
+            sa.func.max(sa.case((answer.item_key == key, _guard(answer.text, csv) if is_text
+                                 else answer.step))).label(f"i{n}")
+            for n, (key, is_text) in enumerate(items)))
+        .group_by(key_of)
+    )
+    if not include_free_text:
+        pivot = pivot.where(answer.scale_max > 0)
+    return pivot.subquery()
 
 
 def _assessments_query(filters: Filters, include_free_text: bool, csv: bool) -> sa.Select:
-    """assessments.csv, one row per questionnaire with its answers as columns."""
+    """assessments.csv, one row per questionnaire with its answers as columns; then one row per
+    professional response."""
     items = [(k, t) for k, t in _items() if include_free_text or not t]
-    pivot = (
-        sa.select(Answer.questionnaire_id.label("qid"), *(
-            sa.func.max(sa.case((Answer.item_key == key, _guard(Answer.text, csv) if is_text
-                                 else Answer.step))).label(f"i{n}")
-            for n, (key, is_text) in enumerate(items)))
-        .group_by(Answer.questionnaire_id)
-    )
-    if not include_free_text:
-        pivot = pivot.where(Answer.scale_max > 0)
-    pivot = pivot.subquery()
-    query = sa.select(
+    pivot = _pivot(Answer, Answer.questionnaire_id, items, include_free_text, csv)
+    query = sa.select(*_labelled(
         *_common(csv), _month(Questionnaire.completed_at), *(pivot.c[f"i{n}"] for n in range(
-            len(items))), *_enrolment(),
-    ).select_from(Questionnaire).join(pivot, pivot.c.qid == Questionnaire.id)
-    return _joined(query, filters).order_by(Questionnaire.id)
+            len(items))), *_enrolment(), sa.null(),
+        sa.literal_column("0"), Questionnaire.id, Questionnaire.id,
+    )).select_from(Questionnaire).join(pivot, pivot.c.qid == Questionnaire.id)
+    answers = _pivot(SurveyAnswer, SurveyAnswer.response_id, items, include_free_text, csv)
+    none = sa.null()
+    professional = sa.select(*_labelled(
+        none, none, none, none, SurveyResponse.instrument, InstrumentVersion.version, none,
+        _respondent_group(), SurveyResponse.answered_month,
+        *(answers.c[f"i{n}"] for n in range(len(items))), *(none,) * len(ENROLMENT_COLUMNS),
+        SurveyResponse.round_id, sa.literal_column("1"), SurveyResponse.id, SurveyResponse.id,
+    )).select_from(SurveyResponse).join(answers, answers.c.qid == SurveyResponse.id)
+    return _in_order(_joined(query, filters), _professional(professional, filters))
 
 
 def _rows(query: sa.Select) -> Iterator[sa.Row]:
@@ -289,6 +368,12 @@ def assessment_rows(filters: Filters, include_free_text: bool, csv: bool = False
     return _rows(_assessments_query(filters, include_free_text, csv))
 
 
+def _respondent_groups() -> list[str]:
+    """The professional respondent groups of the published forms, in their order."""
+    return list(dict.fromkeys(i.respondents for i in instruments.published()
+                              if not i.for_participants))
+
+
 def codebook_rows(fmt: str = "csv") -> Iterator[list]:
     """Every item of every version, with its wording and steps (in the default language); then
     every column of answers.csv and assessments.csv with its codes, and the file format."""
@@ -309,8 +394,11 @@ def codebook_rows(fmt: str = "csv") -> Iterator[list]:
         "gender": {g: _(GENDER_LABELS[g]) if g in GENDER_LABELS else g for g in GENDERS},
         "timepoint": {t: _(TIMEPOINT_LABELS[t]) if t in TIMEPOINT_LABELS else t
                       for t in TIMEPOINTS},
-        "respondent": {"deltagare": _("Deltagare"), "handledare": _("Handledare")}
-        if set(RESPONDENTS) == {"deltagare", "handledare"} else {r: r for r in RESPONDENTS},
+        "respondent": {**({"deltagare": _("Deltagare"), "handledare": _("Handledare")}
+                          if set(RESPONDENTS) == {"deltagare", "handledare"}
+                          else {r: r for r in RESPONDENTS}),
+                       **{g: _(RESPONDENT_GROUP_LABELS[g]) if g in RESPONDENT_GROUP_LABELS
+                          else g for g in _respondent_groups()}},
         "referrer": {r: _(REFERRER_LABELS[r]) if r in REFERRER_LABELS else r for r in REFERRERS},
         "exit_reason": {r: _(EXIT_REASON_LABELS[r]) if r in EXIT_REASON_LABELS else r
                         for group in EXIT_REASONS.values() for r in group},
@@ -321,6 +409,7 @@ def codebook_rows(fmt: str = "csv") -> Iterator[list]:
     for column in (*ANSWER_HEADER, "S1…"):
         steps = " | ".join(f"{code}={label}" for code, label in codes_of.get(column, {}).items())
         yield ["", "", column, "", "", _(COLUMN_TEXTS[column]), "", steps, ""]
+    yield ["", "", "(professionella svar)", "", "", _(PROFESSIONAL_TEXT), "", "", ""]
     yield ["", "", "scale", "", "", _("Kodbokens kolumn scale: skalans nyckel; text = fritext."),
            "", " || ".join(f"{k}: {s}" for k, s in scales.items()), ""]
     guard = "" if fmt == "xlsx" else " " + _(GUARD_TEXT)
@@ -332,7 +421,7 @@ def write(out: str, fmt: str, filters: Filters, include_free_text: bool = False,
     """Write the export to `out` (a path) and record it in the audit log (flushes). `fmt`: one
     of FORMATS."""
     items = item_columns(include_free_text)
-    header = [*QUESTIONNAIRE_COLUMNS, *items, *ENROLMENT_COLUMNS]
+    header = [*QUESTIONNAIRE_COLUMNS, *items, *ENROLMENT_COLUMNS, ROUND_COLUMN]
     _make_enrolments()
     try:
         if fmt == "xlsx":

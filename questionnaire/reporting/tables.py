@@ -17,6 +17,7 @@ from __future__ import annotations
 import csv
 import itertools
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import IO, Any
 
@@ -129,3 +130,105 @@ def _rest(rows: Iterator) -> Iterator | None:
     for first in rows:
         return itertools.chain([first], rows)
     return None
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of a laid-out sheet: its heading, what its cells hold, its width (characters).
+    Kinds: text, count, percent (a share in percent, shown as 12.5 %), percent_in_brackets
+    (the same in brackets), change (percentage points with an arrow: ↑ +3.0, ↓ -3.0, → 0.0)."""
+
+    heading: str
+    kind: str = "text"
+    width: float = 12
+
+
+class LayoutWorkbook:
+    """A small workbook laid out for people rather than programs (a table to paste into an
+    annual report): a title row, notes, Swedish headings, bands merged across the table (a
+    section's heading), label rows and rows of figures. Numbers stay numbers: shares are written
+    as fractions in a percent format, changes with an arrow in their number format. For tables
+    of a few hundred rows (XlsxWriter's normal mode: merged cells need it)."""
+
+    def __init__(self, target: str | IO[bytes]) -> None:
+        import xlsxwriter
+
+        self.book = xlsxwriter.Workbook(target, {
+            "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
+            "in_memory": not isinstance(target, str)})
+        add = self.book.add_format
+        self.formats = {
+            "title": add({"bold": True, "font_size": 14}),
+            "note": add({"italic": True, "text_wrap": True, "valign": "top"}),
+            "heading": add({"bold": True, "text_wrap": True, "valign": "bottom",
+                            "bottom": 1}),
+            "band": add({"bold": True, "text_wrap": True, "valign": "top", "bg_color": "#E8EEF4",
+                         "top": 1}),
+            "label": add({"italic": True, "text_wrap": True, "valign": "top"}),
+            "text": add({"indent": 1}),
+            "count": add({"num_format": "0"}),
+            "percent": add({"num_format": "0.0%"}),
+            "percent_in_brackets": add({"num_format": "(0.0%)"}),
+            "change": add({"num_format": '"↑ "+0.0;"↓ "-0.0;"→ "0.0'}),
+        }
+
+    def sheet(self, name: str, columns: Sequence[Column]) -> LayoutSheet:
+        return LayoutSheet(self, self.book.add_worksheet(name[:31]), list(columns))
+
+    def close(self) -> None:
+        self.book.close()
+
+
+class LayoutSheet:
+    def __init__(self, book: LayoutWorkbook, ws: Any, columns: list[Column]) -> None:
+        self.book, self.ws, self.columns, self.row = book, ws, columns, 0
+        for n, column in enumerate(columns):
+            ws.set_column(n, n, column.width)
+
+    def _across(self, text: str, fmt: str, height: float | None = None) -> None:
+        last = len(self.columns) - 1
+        style = self.book.formats[fmt]
+        if last:
+            self.ws.merge_range(self.row, 0, self.row, last, text, style)
+        else:
+            self.ws.write_string(self.row, 0, text, style)
+        if height:
+            self.ws.set_row(self.row, height)
+        self.row += 1
+
+    def _height(self, text: str) -> float:
+        """A row tall enough for `text` wrapped across the whole table."""
+        chars = sum(c.width for c in self.columns) * 1.1
+        return 15 * max(1, -(-len(text) // int(chars)))
+
+    def title(self, text: str) -> None:
+        self.ws.write_string(self.row, 0, text, self.book.formats["title"])
+        self.row += 1
+
+    def note(self, text: str) -> None:
+        self._across(text, "note", self._height(text))
+
+    def headings(self) -> None:
+        self.ws.write_row(self.row, 0, [c.heading for c in self.columns],
+                          self.book.formats["heading"])
+        self.ws.set_row(self.row, 45)
+        self.row += 1
+
+    def band(self, text: str) -> None:
+        self._across(text, "band", self._height(text))
+
+    def label(self, text: str) -> None:
+        self._across(text, "label", self._height(text))
+
+    def values(self, cells: Sequence[Any]) -> None:
+        for n, (column, value) in enumerate(zip(self.columns, cells, strict=False)):
+            style = self.book.formats[column.kind]
+            if value is None or value == "":
+                continue
+            if column.kind == "text":
+                self.ws.write_string(self.row, n, str(value), style)
+            elif column.kind.startswith("percent"):
+                self.ws.write_number(self.row, n, float(value) / 100, style)
+            else:
+                self.ws.write_number(self.row, n, float(value), style)
+        self.row += 1

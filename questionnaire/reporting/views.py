@@ -25,7 +25,7 @@ from questionnaire.casework.schedule import TIMEPOINT_LABELS
 from questionnaire.extensions import db
 from questionnaire.i18n import N_, tr
 from questionnaire.models import EXIT_REASON_LABELS, Enrolment, Insats, Questionnaire
-from questionnaire.reporting import disclosure, export, paired, periods, reports, tables
+from questionnaire.reporting import disclosure, export, nns, paired, periods, reports, tables
 
 bp = Blueprint("analysis", __name__, url_prefix="/personal")
 
@@ -170,16 +170,22 @@ def report() -> Any:
     inst = filters.self_rating() if name in SELF_RATING_REPORTS else None
     chosen_report = {**reports.REPORTS, **reports.WEB_REPORTS}[name]
     header = chosen_report.header(filters)
+    memo: dict = {}  # NNS tables counted once for this page (the annual table and its years)
     if name == "responses":  # today's due and overdue questionnaires: no period, no answers
         rows = chosen_report.rows(filters)
     else:
         rows = disclosure.report(name, period, chosen["insats"], k, insatser, filters.instrument,
-                                 current_app.config["REPORT_MIN_GROUP_PROFESSIONAL"])
+                                 current_app.config["REPORT_MIN_GROUP_PROFESSIONAL"], memo=memo)
     fmt = request.args.get("format", "html")
     audit.record("report", user_id=current_user.id, report=name, format=fmt,
                  period=period.key, start=period.start, end=period.end,
                  insats=chosen["insats"], rows=len(rows), instrument=inst.key if inst else None)
     db.session.commit()
+    if name == "nns" and fmt not in ("csv", "csv-excel", "xlsx"):  # as NNS lays it out
+        years = sorted(p for p in allowed if p.level == "year")
+        return nns.respond(fmt, page, rows, period, chosen["insats"], k,
+                           current_app.config["REPORT_MIN_GROUP_PROFESSIONAL"], insatser, years,
+                           memo)
     filename = f"stegvis-{name}-{period.key}"
     if fmt in ("csv", "csv-excel"):  # for programs; for Excel with Swedish settings
         buffer = io.StringIO()
