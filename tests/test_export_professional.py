@@ -8,7 +8,8 @@ import pytest
 
 from questionnaire import instruments, surveys
 from questionnaire.extensions import db
-from questionnaire.models import Insats, SurveyRound
+from questionnaire.models import Insats
+from questionnaire.reporting import periods
 from tests.reportdata import HEADER, Data
 from tests.test_export import read_zip
 
@@ -31,9 +32,7 @@ def mixed(app, runner, tmp_path):
     path.write_text("\n".join([HEADER, *d.lines]) + "\n", encoding="utf-8")
     result = runner.invoke(args=["import-answers", str(path)])
     assert result.exit_code == 0, result.output
-    board = SurveyRound(instrument="nns-styrelse", title="Styrelsen, NNS 2025/26", invited=7)
-    db.session.add(board)
-    db.session.flush()
+    board = surveys.open_round(instruments.get("nns-styrelse"), periods.parse("2025"), 7)
     surveys.record(instruments.get("nns-styrelse"), {"B12": 6, "B14a": 4}, month="2026-05",
                    source="web", round_id=board.id)
     db.session.commit()
@@ -70,7 +69,7 @@ def test_professional_answers_are_rows_with_form_round_and_month_only(runner, tm
     assert {r["round"] for r in skapa} == {""}
     assert all(r["pseudonym"] for r in skapa)
     # nothing that could point at the respondent: no paper number, insats, title or day
-    for secret in ("4711", "4712", "Styrgruppen Norr", "Styrelsen, NNS", "2026-03-17"):
+    for secret in ("4711", "4712", "Styrgruppen Norr", "NNS 2025/26", "2026-03-17"):
         assert secret not in blob, secret
 
 
