@@ -13,7 +13,8 @@ never a column of their own. Rows (`status`):
 
 `new` and `exited` are flows (a period's count is the sum of its quarters'); `at_start` and
 `at_end` are states on one day (a period's is its first or last quarter's): questionnaire.
-disclosure treats them accordingly, and shows `active` only as the sum of two rows it shows.
+disclosure treats them accordingly, and shows `active` only where it would show both its
+parts (`at_start` and `new`), so that it is a sum of cells the rule allows.
 """
 
 from __future__ import annotations
@@ -68,15 +69,4 @@ def participants(filters: reports.Filters) -> list[dict]:
         shown = reports.visible_groups(persons, filters.min_group)
         rows.append({"status": name, **{g: persons[g] if g in shown else None
                                         for g in reports.GROUPS}})
-    return rows
-
-
-def active_from_parts(rows: list[dict]) -> list[dict]:
-    """After the differencing rule: `active` as `at_start` + `new` where both are shown (its
-    own figure is a state and a flow at once, which the rule's cells cannot hold)."""
-    by_status = {r["status"]: r for r in rows}
-    if "active" in by_status:
-        for g in reports.GROUPS:
-            parts = (by_status["at_start"][g], by_status["new"][g])
-            by_status["active"][g] = None if None in parts else sum(parts)
     return rows
