@@ -65,7 +65,8 @@ def init_db() -> None:
 
 
 @click.command("demo-data")
-@click.option("--participants", default=20, show_default=True, type=click.IntRange(1, 1_000_000))
+@click.option("--participants", default=demo.DEFAULT_PARTICIPANTS, show_default=True,
+              type=click.IntRange(1, 1_000_000))
 @click.option("--seed", type=int, default=None, help="Same seed, same data.")
 def demo_data(participants: int, seed: int | None) -> None:
     """Fill a demo insats with synthetic participants and answers."""

@@ -63,6 +63,8 @@ class Shape:
     #: Row keys whose counts are a state on one day (the period's first or last), not a sum over
     #: the period: their cells are single quarters whatever the period (only quarter grids).
     states: tuple[tuple, ...] = ()
+    #: The flows that change those states (a state is shown only where these fit too).
+    flows: tuple[tuple, ...] = ()
     #: Run on the rows after blanking (figures made of other rows, e.g. shares of a total).
     finish: Callable[[list[dict]], list[dict]] | None = None
     #: Rows that are the sum of other rows (a state and a flow: participants in the period =
@@ -98,6 +100,7 @@ SHAPES = {
     "participants": Shape(reports.REPORTS["participants"].rows, ("status",), group=None,
                           persons=None, group_columns=True,
                           states=tuple((s,) for s in halfyear.STATES),
+                          flows=(("new",), ("exited",)),
                           sums=((("active",), (("at_start",), ("new",))),)),
 }
 
@@ -159,9 +162,15 @@ def grids(shape: Shape, year: Period, insatser: list[str], k: int,
                 atoms[(quarter.index, name, category)] = shape.sizes(rows)
     keys = {key for sizes in atoms.values() for key, _group in sizes}
     candidates = [g for g in CANDIDATES if shape.insats_split or not (g.insatser or g.genders)]
-    return {key: next((g for g in candidates if (key not in shape.states or g.level == "quarter")
-                       and _fits(atoms, key, g, shape.gendered, k)), None)
-            for key in keys}
+    def fits(key: tuple, grid: Grid) -> bool:
+        if key not in shape.states:
+            return _fits(atoms, key, grid, shape.gendered, k)
+        # a state differs from the same state on another day by the flows in between: those
+        # must fit the same quarter cells too
+        return grid.level == "quarter" and all(
+            _fits(atoms, part, grid, shape.gendered, k) for part in (key, *shape.flows))
+
+    return {key: next((g for g in candidates if fits(key, g)), None) for key in keys}
 
 
 def _fits(atoms: dict, key: tuple, grid: Grid, gendered: bool, k: int) -> bool:

@@ -4,6 +4,7 @@ exits by category, breakdowns by insats, referrer and age band, and downloads ma
 import csv
 import datetime as dt
 import io
+import itertools
 
 import openpyxl
 import pytest
@@ -12,6 +13,7 @@ import sqlalchemy as sa
 from questionnaire import codes, periods, reports
 from questionnaire.extensions import db
 from questionnaire.models import Enrolment, Insats, Participant
+from questionnaire.reports import GROUPS
 from questionnaire.schedule import default_schedule
 from tests.reportdata import load_nns_and_skapa
 
@@ -143,8 +145,12 @@ def test_participants_by_insats_side_by_side(client, login, many):
         "rapport": "participants", "period": YEAR.key, "uppdelning": "insats"})
     assert page.status_code == 200
     table = _table(page.text)
-    assert "Alfa" in table and "Beta" in table and "Alla insatser" in table
-    assert ">24<" in table and ">25<" in table and ">49<" in table  # new: Alfa, Beta, all
+    assert "Alfa" in table
+    assert "Beta" in table
+    assert "Alla insatser" in table
+    assert ">24<" in table
+    assert ">25<" in table
+    assert ">49<" in table
 
 
 def test_referrer_breakdown_hides_a_small_category_and_what_would_reveal_it(client, login, many):
@@ -199,11 +205,13 @@ def test_excel_download_has_swedish_headings_and_a_title_row(client, login, runn
     rows = list(sheet.iter_rows(values_only=True))
     title = " ".join(str(c) for row in rows[:4] for c in row if c)
     assert "NNS indikatorenkät" in title
-    assert "1 november 2025" in title and "31 oktober 2026" in title
+    assert "1 november 2025" in title
+    assert "31 oktober 2026" in title
     assert "Alla insatser" in title
     assert "färre än 10 personer" in title
     header = next(r for r in rows if r[0] == "Formulär")
-    assert "% positivt" in header and "positive_pct" not in header
+    assert "% positivt" in header
+    assert "positive_pct" not in header
     start = rows.index(header)
     body = [r for r in rows[start + 1:] if r[1] == "N1 " or (r[1] or "").startswith("N1")]
     avslut = next(r for r in body if r[0] == "Avslut" and r[2] == "Samtliga")
@@ -228,3 +236,120 @@ def test_csv_for_excel_has_swedish_headings_title_and_decimal_comma(client, logi
     plain = client.get("/personal/rapporter", query_string={
         "rapport": "nns", "period": "2025", "format": "csv"}).get_data(as_text=True)
     assert plain.splitlines()[0] == ",".join(reports.NNS_HEADER)
+
+
+# --- The differencing rule over every allowed pair, with breakdowns ----------------------------
+
+from tests.test_report_periods import INSATSER, K, generated, members  # noqa: E402, F401
+
+REFERRERS = ["af", "af", "af", "fk", "fk", "kommun", "region", None]  # region: rare
+
+
+@pytest.fixture
+def split_people(generated):  # noqa: F811 (the imported fixture)
+    """The generated people of test_report_periods, with referrers and birth years (some rare
+    categories, so that the rule has something to hide)."""
+    import random
+
+    rng = random.Random(16)
+    for p in generated:
+        p["referrer"] = rng.choice(REFERRERS)
+        p["birth_year"] = rng.choice([1960, 1980, 1980, 1990, 1990, 2004])
+        enrolment = db.session.scalar(sa.select(Enrolment).join(Participant)
+                                      .where(Participant.code == p["code"]))
+        enrolment.referrer = p["referrer"]
+        enrolment.participant.birth_year = p["birth_year"]
+        p["start"] = enrolment.start_date
+    db.session.commit()
+    return generated
+
+
+def in_category(p, split, category) -> bool:
+    if split is None or category == "total":
+        return True
+    if split == "referrer":
+        return (p["referrer"] or "annan") == category
+    age = p["start"].year - p["birth_year"]
+    bands = {"16-24": (0, 24), "25-34": (25, 34), "35-44": (35, 44), "45-54": (45, 54),
+             "55-67": (55, 200)}
+    low, high = bands[category]
+    return low <= age <= high
+
+
+def participant_members(people, status, group, period, insats):
+    def counted(p):
+        start, end = p["start"], p["exit"]
+        return {"new": period.start <= start <= period.end,
+                "exited": period.start <= end <= period.end,
+                "at_start": start < period.start <= end,
+                "at_end": start <= period.end < end,
+                "active": start <= period.end and end >= period.start}[status]
+    return {p["code"] for p in people if counted(p) and insats in (None, p["insats"])
+            and group in ("samtliga", {"kvinna": "kvinnor", "man": "man"}.get(p["gender"]))}
+
+
+@pytest.mark.parametrize(("name", "split"), [
+    ("participants", None), ("participants", "referrer"), ("participants", "age_band"),
+    ("exits", "referrer"), ("nns", "age_band"), ("progression", "referrer"),
+])
+def test_breakdowns_cannot_be_subtracted(split_people, name, split):
+    from questionnaire import disclosure
+
+    shape = disclosure.SHAPES[name]
+    allowed = periods.complete(TODAY, min(p["intake"] for p in split_people))
+    shown: dict[tuple, set[str]] = {}
+    blank = 0
+    views = [(None, None)] + ([(split, c) for c in disclosure.breakdown.DIMENSIONS[split]]
+                              if split else [])
+    for period, insats in itertools.product(allowed, (None, *INSATSER)):
+        for view_split, category in views:
+            if view_split is None:
+                rows = disclosure.report(name, period, insats, K, list(INSATSER))
+            else:
+                rows = [r for r in disclosure.report_by(view_split, name, period, insats, K,
+                                                        list(INSATSER))
+                        if r["breakdown"] == category]
+            people = [p for p in split_people if in_category(p, view_split, category)]
+            for row in rows:
+                key = tuple(row[c] for c in shape.key)
+                if name == "nns" and key[0] != "avslut":
+                    continue
+                for group in (GROUPS if shape.group_columns else [row[shape.group]]):
+                    value = row[group] if shape.group_columns else row[shape.persons]
+                    if name == "participants":
+                        who = participant_members(people, key[0], group, period, insats)
+                    elif name == "exits" and key[1] is None:
+                        continue  # totals: sums of the reasons' rows
+                    else:
+                        who = members(people, name, key, group, period, insats)
+                    if value is None:
+                        blank += bool(who)
+                        continue
+                    assert value == len(who), (key, group, period, insats, category)
+                    shown[(key, group, period, insats, category)] = who
+    assert blank
+    assert len(shown) > 5
+    by_key: dict[tuple, list[set[str]]] = {}
+    for (key, *_view), who in shown.items():
+        by_key.setdefault(key, []).append(who)
+    for key, sets in by_key.items():
+        for a, b in itertools.permutations(sets, 2):
+            if b <= a:
+                assert len(a - b) == 0 or len(a - b) >= K, key
+
+
+def test_demo_data_makes_every_report_show_figures(runner, client, login):
+    import re
+    import time
+
+    began = time.monotonic()
+    result = runner.invoke(args=["demo-data", "--seed", "1"])  # the default size (make run)
+    assert result.exit_code == 0, result.output
+    assert time.monotonic() - began < 60
+    login("samordnare")
+    for name in ("nns", "progression", "areas", "profile", "exits", "participants"):
+        page = client.get("/personal/rapporter", query_string={"rapport": name})
+        assert page.status_code == 200
+        assert f'<option value="{YEAR.key}" selected>' in page.text  # the last ended NNS year
+        cells = re.findall(r"<td[^>]*>([^<]*)</td>", _table(page.text))
+        assert any(re.fullmatch(r"[\d\s,]+", c.strip()) for c in cells if c.strip()), name

@@ -59,8 +59,8 @@ COLUMN_LABELS = {
     "kvinnor": N_("Kvinnor"), "man": N_("Män"), "samtliga": N_("Samtliga"),
     "reason_group": N_("Typ av avslut"),
     "improved_pct": N_("% bättre"), "unchanged_pct": N_("% oförändrat"), "worse_pct": N_("% sämre"),
-    "status": N_("Deltagare"), "samtliga_pct": N_("Samtliga, % av avslutade"),
-    "kvinnor_pct": N_("Kvinnor, % av avslutade"), "man_pct": N_("Män, % av avslutade"),
+    "status": N_("Deltagare"), "samtliga_pct": N_("Samtliga, andel av avslutade"),
+    "kvinnor_pct": N_("Kvinnor, andel av avslutade"), "man_pct": N_("Män, andel av avslutade"),
     "breakdown": N_("Uppdelning"),
 }
 VALUE_LABELS = {
