@@ -211,7 +211,7 @@ def with_period(f):
 def report(name: str, start: dt.date | None, end: dt.date | None, insats: str | None,
            min_group: int, min_group_professional: int, instrument_key: str, fmt: str,
            out: str | None) -> None:
-    """Group reports: nns, progression, profile, skapa (small groups suppressed)."""
+    """Group reports: nns, progression, profile, skapa, participants (small groups suppressed)."""
     if fmt == "xlsx" and out is None:
         fail(_("Excel skrivs till en fil: ange --out"))
     filters = _filters(start, end, insats, min_group)

@@ -20,6 +20,14 @@ report a user can ask for:
    gender grid, one insats only with an insats grid. Otherwise it is blank, exactly like a row
    without data (and the per-row rule of domain.md still applies on top).
 
+Breakdowns (issue 16 item 3, `report_by`): by insats, each insats's own report; by referrer or
+age band (questionnaire.breakdown), the category is one more dimension of every cell, so a
+category's row is a union of cells of that category, all of them 0 or at least K. Participant
+counts on one day (`Shape.states`: enrolled at the period's start or end) take the cell of the
+block's first or last quarter instead of the sum, and fit a grid only where the flows that change
+them (`Shape.flows`: new, exited) fit it too; a row that is the sum of others (`Shape.sums`) is
+shown only where each part is.
+
 The professional NNS rows (anonymous responses of personal, remittent, chefsgrupp, styrelse) have
 no gender and are not split by insats: their cells are the quarters alone, their grids quarter,
 half or year without gender or insats, and their K is the professional one (default 5). A report
@@ -41,7 +49,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from questionnaire import breakdown, halfyear, reports
+from questionnaire import breakdown, reports
 from questionnaire.extensions import db
 from questionnaire.models import Enrolment, Insats, Questionnaire
 from questionnaire.periods import LEVELS, Period
@@ -60,9 +68,9 @@ class Shape:
     #: Counted per insats (cells of quarter x insats); False: the quarters alone, and a report
     #: for one insats shows nothing (the professional NNS rows).
     insats_split: bool = True
-    #: Row keys whose counts are a state on one day (the period's first or last), not a sum over
-    #: the period: their cells are single quarters whatever the period (only quarter grids).
-    states: tuple[tuple, ...] = ()
+    #: Row keys whose counts are a state on one day (the period's first or last: "start" or
+    #: "end"), not a sum over the period: a block's cell is its first or last quarter's.
+    states: tuple[tuple[tuple, str], ...] = ()
     #: The flows that change those states (a state is shown only where these fit too).
     flows: tuple[tuple, ...] = ()
     #: Run on the rows after blanking (figures made of other rows, e.g. shares of a total).
@@ -99,7 +107,7 @@ SHAPES = {
                    group_columns=True, finish=reports.exit_shares),
     "participants": Shape(reports.REPORTS["participants"].rows, ("status",), group=None,
                           persons=None, group_columns=True,
-                          states=tuple((s,) for s in halfyear.STATES),
+                          states=((("at_start",), "start"), (("at_end",), "end")),
                           flows=(("new",), ("exited",)),
                           sums=((("active",), (("at_start",), ("new",))),)),
 }
@@ -162,20 +170,29 @@ def grids(shape: Shape, year: Period, insatser: list[str], k: int,
                 atoms[(quarter.index, name, category)] = shape.sizes(rows)
     keys = {key for sizes in atoms.values() for key, _group in sizes}
     candidates = [g for g in CANDIDATES if shape.insats_split or not (g.insatser or g.genders)]
+    states = dict(shape.states)
+
     def fits(key: tuple, grid: Grid) -> bool:
-        if key not in shape.states:
+        if key not in states:
             return _fits(atoms, key, grid, shape.gendered, k)
-        # a state differs from the same state on another day by the flows in between: those
-        # must fit the same quarter cells too
-        return grid.level == "quarter" and all(
-            _fits(atoms, part, grid, shape.gendered, k) for part in (key, *shape.flows))
+        # a state is its value on the first (last) day of each block of the grid; it differs
+        # from the same state on another such day by the flows in between: those must fit the
+        # same grid too
+        return _fits(atoms, key, grid, shape.gendered, k, states[key]) and all(
+            _fits(atoms, part, grid, shape.gendered, k) for part in shape.flows)
 
     return {key: next((g for g in candidates if fits(key, g)), None) for key in keys}
 
 
-def _fits(atoms: dict, key: tuple, grid: Grid, gendered: bool, k: int) -> bool:
+def _fits(atoms: dict, key: tuple, grid: Grid, gendered: bool, k: int,
+          state: str | None = None) -> bool:
+    """Whether every cell of the grid holds 0 or at least K persons (`state`: "start" or "end",
+    a block's cell is its first or last quarter's, not their sum)."""
     cells: dict[tuple, int] = defaultdict(int)
+    per = _QUARTERS_PER[grid.level]
     for (quarter, name, category), sizes in atoms.items():
+        if (state == "start" and (quarter - 1) % per) or (state == "end" and quarter % per):
+            continue
         where = ((quarter - 1) // _QUARTERS_PER[grid.level], name if grid.insatser else None,
                  category)
         everyone = sizes.get((key, "samtliga"), 0)

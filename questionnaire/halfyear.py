@@ -12,9 +12,10 @@ never a column of their own. Rows (`status`):
 - `active`: in the insats at some time in the period (`at_start` + `new`).
 
 `new` and `exited` are flows (a period's count is the sum of its quarters'); `at_start` and
-`at_end` are states on one day (a period's is its first or last quarter's): questionnaire.
-disclosure treats them accordingly, and shows `active` only where it would show both its
-parts (`at_start` and `new`), so that it is a sum of cells the rule allows.
+`at_end` are states on one day (a period's is its first or last quarter's). questionnaire.
+disclosure treats them accordingly: a state is shown only where the flows that change it fit
+the same cells, and `active` only where both its parts (`at_start` and `new`) are shown, so
+that it is a sum of cells the rule allows.
 """
 
 from __future__ import annotations
@@ -28,8 +29,6 @@ from questionnaire.extensions import db
 from questionnaire.models import Enrolment, Insats, Participant
 
 STATUSES = ("active", "at_start", "new", "exited", "at_end")
-#: States on one day rather than flows over the period (see the module's docstring).
-STATES = ("at_start", "at_end")
 
 
 def participants(filters: reports.Filters) -> list[dict]:

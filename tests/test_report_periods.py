@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from questionnaire import disclosure, periods
 from questionnaire.extensions import db
-from questionnaire.models import Enrolment, Participant
+from questionnaire.models import EXIT_REASONS, Enrolment, Participant
 from questionnaire.reports import GROUPS
 from tests.reportdata import HEADER, Data
 
@@ -165,8 +165,12 @@ def members(people, name, key, group, period, insats):
             return set()
         return {p["code"] for p in people if where(p, p[timepoint])
                 and p[f"skapa_{timepoint}"][item] is not None}
-    _reason_group, reason = key
-    return {p["code"] for p in people if where(p, p["exit"]) and p["reason"] == reason}
+    reason_group, reason = key
+    if reason is None:  # a reason group's total, or all exits
+        reasons = set(REASONS) if reason_group == "total" else set(EXIT_REASONS[reason_group])
+    else:
+        reasons = {reason}
+    return {p["code"] for p in people if where(p, p["exit"]) and p["reason"] in reasons}
 
 
 @pytest.mark.parametrize("name", ["nns", "progression", "areas", "profile", "exits"])

@@ -149,14 +149,14 @@ TEXT_COLUMNS = {"form", "item", "group", "timepoint", "respondent", "instrument"
 
 def _display(value: Any, column: str, inst: instruments.Instrument | None = None,
              split: str | None = None) -> str:
+    if column == "reason" and value is None:
+        return _("Summa")
     if value is None or value == "":
         return ""
     if column == "breakdown" and value == "total" and split in TOTAL_LABELS:
         return _(TOTAL_LABELS[split])
     if column == "breakdown" and split == "insats":
         return value  # an insats's own name
-    if column == "reason" and value is None:
-        return _("Summa")
     if column == "reason_group" and value == "total":
         return _("Alla avslut")
     if column == "item":
