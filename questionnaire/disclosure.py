@@ -269,11 +269,13 @@ SPLITS = ("insats", *breakdown.DIMENSIONS)
 
 def report_by(split: str, name: str, period: Period, insats: str | None, k: int,
               insatser: list[str], instrument: str = reports.DEFAULT_INSTRUMENT,
-              k_professional: int = 5) -> list[dict]:
+              k_professional: int = 5, cache: dict | None = None) -> list[dict]:
     """A report broken down by insats (each insats's own report, as one could ask for it
     alone), or by referrer or age band (cells split by the category): the rows of each
-    category with a `breakdown` column naming it, then the rows of everyone (`total`)."""
-    cache: dict = {}
+    category with a `breakdown` column naming it, then the rows of everyone (`total`).
+    `cache`: the grids found, kept by the caller across calls (they depend on the NNS year,
+    not on the period or insats asked for)."""
+    cache = {} if cache is None else cache
     found = []
     if split == "insats":
         for one in ([insats] if insats else insatser):
