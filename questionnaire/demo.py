@@ -176,7 +176,9 @@ def _generate_chunk(rng, chunk, insats, versions, new_code, today) -> None:
     ).all()
     enrolments = []
     for pid in ids:
-        start = today - dt.timedelta(days=rng.randint(7, 480))
+        # over two and a half years, so that the last ended NNS year has starts, exits and
+        # answers whatever today's date
+        start = today - dt.timedelta(days=rng.randint(7, 900))
         exit_date = reason = None
         if (today - start).days > 200 and rng.random() < 0.6:
             exit_date = min(today, start + dt.timedelta(days=rng.randint(200, 380)))
