@@ -54,7 +54,8 @@ def init_db() -> None:
 
 
 @click.command("demo-data")
-@click.option("--participants", default=20, show_default=True, type=click.IntRange(1, 1_000_000))
+@click.option("--participants", default=demo.DEFAULT_PARTICIPANTS, show_default=True,
+              type=click.IntRange(1, 1_000_000))
 @click.option("--seed", type=int, default=None, help="Same seed, same data.")
 def demo_data(participants: int, seed: int | None) -> None:
     """Fill a demo insats with synthetic participants and answers."""
@@ -206,7 +207,8 @@ SELF_RATING_REPORTS = ("progression", "profile", "paired")
 def report(name: str, start: dt.date | None, end: dt.date | None, insats: str | None,
            min_group: int, min_group_professional: int, instrument_key: str,
            end_timepoint: str, fmt: str, out: str | None) -> None:
-    """Group reports: nns, progression, profile, skapa, paired (small groups suppressed)."""
+    """Group reports: nns, progression, profile, skapa, paired, participants (small groups
+    suppressed)."""
     if fmt == "xlsx" and out is None:
         fail(_("Excel skrivs till en fil: ange --out"))
     filters = _filters(start, end, insats, min_group)

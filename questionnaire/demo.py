@@ -39,6 +39,11 @@ TEXTS = (
     "arbetsplats.", "Min coach lyssnade på mig.", "Mer tid med handledaren.",
 )
 BATCH = 2000
+#: Enough people that every group report of the last NNS year shows figures at K = 10 (the
+#: quarters, kvinnor and män, referrers and age bands need about ten each).
+DEFAULT_PARTICIPANTS = 400
+#: Who referred the invented people (most by AF and FK, as in the sources).
+REFERRER_WEIGHTS = {"af": 35, "fk": 30, "kommun": 20, "region": 10, "egen": 3, "annan": 2}
 
 
 @dataclass
@@ -172,14 +177,18 @@ def _generate_chunk(rng, chunk, insats, versions, new_code, today) -> None:
     ).all()
     enrolments = []
     for pid in ids:
-        start = today - dt.timedelta(days=rng.randint(7, 480))
+        # over two and a half years, so that the last ended NNS year has starts, exits and
+        # answers whatever today's date
+        start = today - dt.timedelta(days=rng.randint(7, 900))
         exit_date = reason = None
         if (today - start).days > 200 and rng.random() < 0.6:
             exit_date = min(today, start + dt.timedelta(days=rng.randint(200, 380)))
             group = rng.choices(list(EXIT_REASONS), weights=(6, 2, 2))[0]
             reason = rng.choice(EXIT_REASONS[group])
+        referrer = rng.choices(list(REFERRER_WEIGHTS), weights=REFERRER_WEIGHTS.values())[0]
         enrolments.append({"participant_id": pid, "insats_id": insats.id, "start_date": start,
-                           "exit_date": exit_date, "exit_reason": reason})
+                           "exit_date": exit_date, "exit_reason": reason,
+                           "referrer": referrer})
     enrolment_ids = db.session.scalars(
         sa.insert(Enrolment).returning(Enrolment.id, sort_by_parameter_order=True), enrolments
     ).all()

@@ -27,11 +27,12 @@ ROLES = ("handledare", "samordnare", "analytiker")
 EXIT_REASONS = {
     "positive": (
         "arbete", "arbete_lonestod", "studier", "af_insats", "arbetstraning_praktik",
-        "samarbete_af_fk",
+        "samarbete_af_fk", "kommun_ips",
     ),
     "less_clear": ("tillbaka_remittent", "annan_forberedande"),
     "other": (
-        "foraldraledig", "alderspension", "sjukersattning", "flyttat", "avbrutit", "annat",
+        "sjukskrivning_behandling", "lss", "foraldraledig", "alderspension", "sjukersattning",
+        "flyttat", "avbrutit", "annat",
     ),
 }
 ALL_EXIT_REASONS = tuple(r for group in EXIT_REASONS.values() for r in group)
@@ -43,6 +44,9 @@ EXIT_REASON_LABELS = {
     "studier": N_("Studier"), "af_insats": N_("Arbetssökande hos AF med insats/ersättning"),
     "arbetstraning_praktik": N_("Arbetsträning eller praktik"),
     "samarbete_af_fk": N_("Förstärkt samarbete AF/FK"),
+    "kommun_ips": N_("Fortsatt insats inom kommunen / IPS"),
+    "sjukskrivning_behandling": N_("Sjukskrivning för medicinsk behandling"),
+    "lss": N_("LSS"),
     "tillbaka_remittent": N_("Tillbaka till remittent utan tydlig planering"),
     "annan_forberedande": N_("Annan förberedande insats"),
     "foraldraledig": N_("Föräldraledig"), "alderspension": N_("Ålderspension"),

@@ -54,7 +54,7 @@ def test_other_reports_render(client, login, data, name):
     assert client.get("/personal/rapporter", query_string={"rapport": name}).status_code == 200
 
 
-def test_csv_and_excel_downloads_have_the_contract_columns(client, login, data):
+def test_csv_has_the_contract_columns_and_excel_the_screens(client, login, data):
     login("samordnare")
     response = client.get("/personal/rapporter",
                           query_string={"rapport": "nns", "format": "csv", **NNS_YEAR})
@@ -65,7 +65,9 @@ def test_csv_and_excel_downloads_have_the_contract_columns(client, login, data):
     response = client.get("/personal/rapporter",
                           query_string={"rapport": "progression", "format": "xlsx", **NNS_YEAR})
     sheet = openpyxl.load_workbook(io.BytesIO(response.data)).active
-    assert next(sheet.iter_rows(values_only=True))[0] == "group"
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][0].startswith("Stegförflyttning")  # made for people: a title row...
+    assert ("Grupp", "n") in [r[:2] for r in rows]  # ...and the headings of the screen
     events = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "report")).all()
     assert [json.loads(e.details)["format"] for e in events] == ["csv", "xlsx"]
     assert all(e.user_id is not None for e in events)
@@ -74,7 +76,8 @@ def test_csv_and_excel_downloads_have_the_contract_columns(client, login, data):
 @pytest.mark.parametrize("query", [
     {"fran": "2025-11-01", "till": "2026-10-31"}, {"fran": "2026-13-40"},
     {"period": "2025-Q7"}, {"period": str(dt.date.today().year + 1)}, {"period": "x" * 500},
-    {"insats": "Finns inte"}, {"rapport": "hemlig"},
+    {"insats": "Finns inte"}, {"rapport": "hemlig"}, {"uppdelning": "kommun"},
+    {"rapport": "responses", "uppdelning": "insats"},
 ])
 def test_bad_report_choices_get_a_message(client, login, query):
     login("samordnare")

@@ -26,10 +26,13 @@ def test_report_page_links_both_csv_downloads(client, login, runner, tmp_path):
     assert response.status_code == 200
     assert response.data.startswith(b"\xef\xbb\xbf")
     assert 'filename="stegvis-nns-2025-excel.csv"' in response.headers["Content-Disposition"]
-    rows = list(csv.DictReader(io.StringIO(response.data.decode("utf-8-sig")), delimiter=";"))
-    row = next(r for r in rows if (r["form"], r["item"], r["group"]) == ("avslut", "N1",
-                                                                         "samtliga"))
-    assert row["positive_pct"] == "75,0"
+    # made for people (issue 18 item 12): title rows, then the screen's headings and labels
+    lines = response.data.decode("utf-8-sig").splitlines()
+    start = next(n for n, line in enumerate(lines) if line.startswith("Formulär;"))
+    rows = list(csv.DictReader(io.StringIO("\n".join(lines[start:])), delimiter=";"))
+    row = next(r for r in rows if (r["Formulär"], r["Fråga"], r["Grupp"]) == ("Avslut", "N1",
+                                                                              "Samtliga"))
+    assert row["% positivt"] == "75,0"
     event = db.session.scalars(sa.select(AuditEvent).filter_by(action="report")
                                .order_by(AuditEvent.id.desc())).first()
     assert json.loads(event.details)["format"] == "csv-excel"

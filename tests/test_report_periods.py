@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from questionnaire.extensions import db
-from questionnaire.models import Enrolment, Participant
+from questionnaire.models import EXIT_REASONS, Enrolment, Participant
 from questionnaire.reporting import disclosure, periods
 from questionnaire.reporting.reports import GROUPS
 from tests.reportdata import HEADER, Data
@@ -170,8 +170,12 @@ def members(people, name, key, group, period, insats):
         return {p["code"] for p in people
                 if where(p, p["exit"]) and p["skapa_exit"][item] is not None
                 and p["skapa_intake"][item] is not None}
-    _reason_group, reason = key
-    return {p["code"] for p in people if where(p, p["exit"]) and p["reason"] == reason}
+    reason_group, reason = key
+    if reason is None:  # a reason group's total, or all exits
+        reasons = set(REASONS) if reason_group == "total" else set(EXIT_REASONS[reason_group])
+    else:
+        reasons = {reason}
+    return {p["code"] for p in people if where(p, p["exit"]) and p["reason"] in reasons}
 
 
 @pytest.mark.parametrize("name", ["nns", "progression", "areas", "profile", "exits", "paired"])

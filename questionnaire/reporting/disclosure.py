@@ -20,6 +20,14 @@ report a user can ask for:
    gender grid, one insats only with an insats grid. Otherwise it is blank, exactly like a row
    without data (and the per-row rule of domain.md still applies on top).
 
+Breakdowns (issue 16 item 3, `report_by`): by insats, each insats's own report; by referrer or
+age band (questionnaire.reporting.breakdown), the category is one more dimension of every cell, so a
+category's row is a union of cells of that category, all of them 0 or at least K. Participant
+counts on one day (`Shape.states`: enrolled at the period's start or end) take the cell of the
+block's first or last quarter instead of the sum, and fit a grid only where the flows that change
+them (`Shape.flows`: new, exited) fit it too; a row that is the sum of others (`Shape.sums`) is
+shown only where each part is.
+
 The professional NNS rows (anonymous responses of personal, remittent, chefsgrupp, styrelse) have
 no gender and are not split by insats: their cells are the quarters alone, their grids quarter,
 half or year without gender or insats, and their K is the professional one (default 5). A report
@@ -43,7 +51,7 @@ import sqlalchemy as sa
 
 from questionnaire.extensions import db
 from questionnaire.models import Enrolment, Insats, Questionnaire
-from questionnaire.reporting import paired, reports
+from questionnaire.reporting import breakdown, paired, reports
 from questionnaire.reporting.periods import LEVELS, Period
 from questionnaire.reporting.reports import GROUPS, Filters
 
@@ -60,6 +68,16 @@ class Shape:
     #: Counted per insats (cells of quarter x insats); False: the quarters alone, and a report
     #: for one insats shows nothing (the professional NNS rows).
     insats_split: bool = True
+    #: Row keys whose counts are a state on one day (the period's first or last: "start" or
+    #: "end"), not a sum over the period: a block's cell is its first or last quarter's.
+    states: tuple[tuple[tuple, str], ...] = ()
+    #: The flows that change those states (a state is shown only where these fit too).
+    flows: tuple[tuple, ...] = ()
+    #: Run on the rows after blanking (figures made of other rows, e.g. shares of a total).
+    finish: Callable[[list[dict]], list[dict]] | None = None
+    #: Rows that are the sum of other rows (a state and a flow: participants in the period =
+    #: at its start + new): shown only where each part's grid allows it.
+    sums: tuple[tuple[tuple, tuple[tuple, ...]], ...] = ()
 
     def sizes(self, rows: list[dict]) -> dict[tuple[tuple, str], int]:
         found: dict[tuple[tuple, str], int] = {}
@@ -87,7 +105,12 @@ SHAPES = {
     "profile": Shape(reports.profile, ("timepoint", "respondent", "item"), group=None),
     "paired": Shape(paired.rows, ("comparison", "item")),
     "exits": Shape(reports.exits, ("reason_group", "reason"), group=None, persons=None,
-                   group_columns=True),
+                   group_columns=True, finish=reports.exit_shares),
+    "participants": Shape(reports.REPORTS["participants"].rows, ("status",), group=None,
+                          persons=None, group_columns=True,
+                          states=((("at_start",), "start"), (("at_end",), "end")),
+                          flows=(("new",), ("exited",)),
+                          sums=((("active",), (("at_start",), ("new",))),)),
 }
 
 
@@ -112,7 +135,8 @@ _QUARTERS_PER = {"quarter": 1, "half": 2, "year": 4}
 
 
 def _active(year: Period, insatser: list[str]) -> list[str]:
-    """The insatser with something to count in the NNS year (the others' cells are all 0)."""
+    """The insatser with something to count in the NNS year: a questionnaire completed or
+    anyone enrolled in it (the others' cells are all 0)."""
     start = dt.datetime.combine(year.start, dt.time())
     end = dt.datetime.combine(year.end + dt.timedelta(days=1), dt.time())
     found = set(db.session.scalars(
@@ -121,32 +145,57 @@ def _active(year: Period, insatser: list[str]) -> list[str]:
                                           Questionnaire.completed_at >= start,
                                           Questionnaire.completed_at < end))
         .where(sa.or_(Questionnaire.id.is_not(None),
-                      Enrolment.exit_date.between(year.start, year.end)))
+                      sa.and_(Enrolment.start_date <= year.end,  # enrolled during the year
+                              sa.or_(Enrolment.exit_date.is_(None),
+                                     Enrolment.exit_date >= year.start))))
         .distinct()))
     return [name for name in insatser if name in found]
 
 
 def grids(shape: Shape, year: Period, insatser: list[str], k: int,
-          instrument: str = reports.DEFAULT_INSTRUMENT) -> dict[tuple, Grid | None]:
-    """Per row key: the grid its figures are shown in (None: nothing may be shown)."""
-    atoms: dict[tuple[int, str | None], dict[tuple[tuple, str], int]] = {}
+          instrument: str = reports.DEFAULT_INSTRUMENT,
+          split: str | None = None) -> dict[tuple, Grid | None]:
+    """Per row key: the grid its figures are shown in (None: nothing may be shown). `split`:
+    a breakdown of questionnaire.reporting.breakdown (referrer, age_band): its category is one more
+    dimension of every cell, so each category's rows are unions of cells of that category."""
+    atoms: dict[tuple[int, str | None, str | None], dict[tuple[tuple, str], int]] = {}
     active = _active(year, insatser) if shape.insats_split else [None]
+    categories = breakdown.DIMENSIONS[split] if split else (None,)
     for quarter in year.parts("quarter"):
         for name in active:
-            rows = shape.compute(Filters(quarter.start, quarter.end, name, 0,
-                                         (year.start, year.end), instrument,
-                                         min_group_professional=0))
-            atoms[(quarter.index, name)] = shape.sizes(rows)
+            for category in categories:
+                narrowed = {split: category} if split else {}
+                rows = shape.compute(Filters(quarter.start, quarter.end, name, 0,
+                                             (year.start, year.end), instrument,
+                                             min_group_professional=0, **narrowed))
+                atoms[(quarter.index, name, category)] = shape.sizes(rows)
     keys = {key for sizes in atoms.values() for key, _group in sizes}
     candidates = [g for g in CANDIDATES if shape.insats_split or not (g.insatser or g.genders)]
-    return {key: next((g for g in candidates if _fits(atoms, key, g, shape.gendered, k)), None)
-            for key in keys}
+    states = dict(shape.states)
+
+    def fits(key: tuple, grid: Grid) -> bool:
+        if key not in states:
+            return _fits(atoms, key, grid, shape.gendered, k)
+        # a state is its value on the first (last) day of each block of the grid; it differs
+        # from the same state on another such day by the flows in between: those must fit the
+        # same grid too
+        return _fits(atoms, key, grid, shape.gendered, k, states[key]) and all(
+            _fits(atoms, part, grid, shape.gendered, k) for part in shape.flows)
+
+    return {key: next((g for g in candidates if fits(key, g)), None) for key in keys}
 
 
-def _fits(atoms: dict, key: tuple, grid: Grid, gendered: bool, k: int) -> bool:
+def _fits(atoms: dict, key: tuple, grid: Grid, gendered: bool, k: int,
+          state: str | None = None) -> bool:
+    """Whether every cell of the grid holds 0 or at least K persons (`state`: "start" or "end",
+    a block's cell is its first or last quarter's, not their sum)."""
     cells: dict[tuple, int] = defaultdict(int)
-    for (quarter, name), sizes in atoms.items():
-        where = ((quarter - 1) // _QUARTERS_PER[grid.level], name if grid.insatser else None)
+    per = _QUARTERS_PER[grid.level]
+    for (quarter, name, category), sizes in atoms.items():
+        if (state == "start" and (quarter - 1) % per) or (state == "end" and quarter % per):
+            continue
+        where = ((quarter - 1) // _QUARTERS_PER[grid.level], name if grid.insatser else None,
+                 category)
         everyone = sizes.get((key, "samtliga"), 0)
         if gendered and grid.genders:
             women, men = sizes.get((key, "kvinnor"), 0), sizes.get((key, "man"), 0)
@@ -160,15 +209,23 @@ def _fits(atoms: dict, key: tuple, grid: Grid, gendered: bool, k: int) -> bool:
 
 def _suppress(shape: Shape, rows: list[dict], found: dict[tuple, Grid | None], period: Period,
               insats: str | None) -> None:
+    parts = dict(shape.sums)
+
+    def allowed(key: tuple, group: str) -> bool:
+        if key in parts:
+            return all(allowed(part, group) for part in parts[key])
+        grid = found.get(key)
+        return grid is not None and grid.allows(period, group, insats)
+
     for row in rows:
-        grid = found.get(tuple(row[c] for c in shape.key))
+        key = tuple(row[c] for c in shape.key)
         if shape.group_columns:
             for g in GROUPS:
-                if grid is None or not grid.allows(period, g, insats):
+                if not allowed(key, g):
                     row[g] = None
             continue
         group = row[shape.group] if shape.group else "samtliga"
-        if grid is None or not grid.allows(period, group, insats):
+        if not allowed(key, group):
             for column in row:
                 if column not in shape.key and column != shape.group:
                     row[column] = None
@@ -176,24 +233,38 @@ def _suppress(shape: Shape, rows: list[dict], found: dict[tuple, Grid | None], p
 
 def report(name: str, period: Period, insats: str | None, k: int,
            insatser: list[str], instrument: str = reports.DEFAULT_INSTRUMENT,
-           k_professional: int = 5, memo: dict | None = None) -> list[dict]:
+           k_professional: int = 5, split: str | None = None,
+           category: str | None = None, _grids: dict | None = None,
+           memo: dict | None = None) -> list[dict]:
     """A web group report over a whole period, blanked by the rule above (`instrument`: the
     self-rating the progression, per-area and profile reports are about; `k_professional`:
-    the K of the professional NNS rows; `memo`: NNS tables already computed, see nns_table)."""
+    the K of the professional NNS rows; `split` and `category`: only that category of a
+    breakdown of `breakdown`, under cells split by it; `memo`: NNS tables already computed,
+    see nns_table)."""
+    cache = {} if _grids is None else _grids
 
-    def shown(shape: Shape, when: Period, k: int) -> list[dict]:
+    def shown(shape_name: str, when: Period, k: int) -> list[dict]:
+        shape = SHAPES[shape_name]
+        if category is not None and not shape.insats_split:
+            return []  # anonymous professional responses: no referrer, no age
         year = when.nns_year
+        found = (shape_name, year, k, split)
+        if found not in cache:
+            cache[found] = grids(shape, year, insatser, k, instrument, split)
+        narrowed = {split: category} if split else {}
         rows = shape.compute(Filters(when.start, when.end, insats, k, (year.start, year.end),
-                                     instrument, min_group_professional=k))
-        _suppress(shape, rows, grids(shape, year, insatser, k, instrument), when, insats)
-        return rows
+                                     instrument, min_group_professional=k, **narrowed))
+        _suppress(shape, rows, cache[found], when, insats)
+        return shape.finish(rows) if shape.finish else rows
 
     if name == "nns":  # the change against a year earlier, both years under the rule
         def table(when: Period) -> list[dict]:
-            return nns_table(when, insats, k, insatser, k_professional, memo)
+            if split is None:
+                return nns_table(when, insats, k, insatser, k_professional, memo)
+            return [*shown("nns", when, k), *shown("nns-professional", when, k_professional)]
 
         return reports.with_change(table(period), table(period.year_earlier()))
-    return shown(SHAPES[name], period, k)
+    return shown(name, period, k)
 
 
 def nns_table(period: Period, insats: str | None, k: int, insatser: list[str],
@@ -210,9 +281,52 @@ def nns_table(period: Period, insats: str | None, k: int, insatser: list[str],
         rows = shape.compute(Filters(period.start, period.end, insats, k,
                                      (year.start, year.end), min_group_professional=k))
         _suppress(shape, rows, grids(shape, year, insatser, k), period, insats)
-        return rows
+        return shape.finish(rows) if shape.finish else rows
 
     rows = [*shown(SHAPES["nns"], k), *shown(SHAPES["nns-professional"], k_professional)]
     if memo is not None:
         memo[key] = [dict(row) for row in rows]
     return rows
+
+
+#: The breakdowns the report page offers: side by side, then everyone (`total`).
+SPLITS = ("insats", *breakdown.DIMENSIONS)
+
+
+def report_by(split: str, name: str, period: Period, insats: str | None, k: int,
+              insatser: list[str], instrument: str = reports.DEFAULT_INSTRUMENT,
+              k_professional: int = 5, cache: dict | None = None) -> list[dict]:
+    """A report broken down by insats (each insats's own report, as one could ask for it
+    alone), or by referrer or age band (cells split by the category): the rows of each
+    category with a `breakdown` column naming it, then the rows of everyone (`total`).
+    `cache`: the grids found, kept by the caller across calls (they depend on the NNS year,
+    not on the period or insats asked for)."""
+    cache = {} if cache is None else cache
+    found = []
+    if split == "insats":
+        for one in ([insats] if insats else insatser):
+            found += [{"breakdown": one, **r} for r in report(
+                name, period, one, k, insatser, instrument, k_professional, _grids=cache)]
+    else:
+        for category in breakdown.DIMENSIONS[split]:
+            found += [{"breakdown": category, **r} for r in report(
+                name, period, insats, k, insatser, instrument, k_professional, split=split,
+                category=category, _grids=cache)]
+    found += [{"breakdown": "total", **r} for r in report(
+        name, period, insats, k, insatser, instrument, k_professional, _grids=cache)]
+    return found
+
+
+def has_data(name: str, period: Period, insats: str | None,
+             instrument: str = reports.DEFAULT_INSTRUMENT) -> bool:
+    """Whether anyone at all is counted in the report (before any blanking): an empty period
+    says so instead of showing blank rows that look like hidden ones."""
+    names = ("nns", "nns-professional") if name == "nns" else (name,)
+    for shape_name in names:
+        shape = SHAPES[shape_name]
+        year = period.nns_year
+        rows = shape.compute(Filters(period.start, period.end, insats, 0, (year.start, year.end),
+                                     instrument, min_group_professional=0))
+        if any(shape.sizes(rows).values()):
+            return True
+    return False

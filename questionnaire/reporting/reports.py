@@ -43,6 +43,7 @@ from questionnaire.models import (
     Questionnaire,
     ScheduleEntry,
 )
+from questionnaire.reporting import breakdown
 
 GROUPS = ("samtliga", "kvinnor", "man")
 GENDER_OF_GROUP = {"kvinnor": "kvinna", "man": "man"}
@@ -78,6 +79,15 @@ class Filters:
     min_group_professional: int = 5
     #: The end point of stegförflyttning: the exit rating, or a follow-up after exit.
     end_timepoint: str = "exit"
+    #: Only participants referred by this category / of this age band at enrolment
+    #: (questionnaire.reporting.breakdown; the web breakdowns).
+    referrer: str | None = None
+    age_band: str | None = None
+
+    def narrowed(self, referrer_column, start_column, birth_year_column) -> list:
+        """The WHERE conditions of the referrer and age band (none when not chosen)."""
+        return breakdown.conditions(self.referrer, self.age_band, referrer_column,
+                                    start_column, birth_year_column)
 
     def completed_in_period(self, query: sa.Select) -> sa.Select:
         """Only questionnaires completed in the period (both dates inclusive)."""
@@ -133,7 +143,8 @@ def completed(filters: Filters, instrument_keys: Iterable[str], respondent: str 
             Questionnaire.timepoint.label("timepoint"), Questionnaire.enrolment_id.label("eid"),
             Questionnaire.respondent.label("respondent"), rank.label("rank"),
             Questionnaire.completed_at.label("completed_at"),
-            Enrolment.insats_id.label("insats_id"),
+            Enrolment.insats_id.label("insats_id"), Enrolment.referrer.label("referrer"),
+            Enrolment.start_date.label("start_date"), Participant.birth_year.label("birth_year"),
         )
         .join(Enrolment, Questionnaire.enrolment_id == Enrolment.id)
         .join(Participant, Enrolment.participant_id == Participant.id)
@@ -157,13 +168,18 @@ def completed(filters: Filters, instrument_keys: Iterable[str], respondent: str 
         if filters.insats is not None:
             outer = outer.where(ranked.c.insats_id == sa.select(Insats.id).where(
                 Insats.name == filters.insats).scalar_subquery())
+        outer = outer.where(*filters.narrowed(ranked.c.referrer, ranked.c.start_date,
+                                              ranked.c.birth_year))
         return outer.subquery()
     query = filters.completed_in_period(query)
     if filters.insats is not None:
         query = query.join(Insats, Enrolment.insats_id == Insats.id).where(
             Insats.name == filters.insats)
     ranked = query.subquery()
-    return sa.select(ranked).where(ranked.c.rank == 1).subquery()
+    return sa.select(ranked).where(
+        ranked.c.rank == 1,
+        *filters.narrowed(ranked.c.referrer, ranked.c.start_date, ranked.c.birth_year),
+    ).subquery()
 
 
 def visible_groups(persons: dict[str, int], k: int) -> set[str]:
@@ -509,7 +525,8 @@ def progression_areas(filters: Filters) -> list[dict]:
 
 
 RESPONSES_HEADER = ("instrument", "timepoint", "due", "overdue", "done", "missed")
-EXITS_HEADER = ("reason_group", "reason", "samtliga", "kvinnor", "man")
+EXITS_HEADER = ("reason_group", "reason", "samtliga", "kvinnor", "man", "samtliga_pct",
+                "kvinnor_pct", "man_pct")
 
 
 def responses(filters: Filters, today: dt.date | None = None) -> list[dict]:
@@ -539,13 +556,20 @@ def responses(filters: Filters, today: dt.date | None = None) -> list[dict]:
     ]
 
 
+EXIT_SHARES = ("samtliga_pct", "kvinnor_pct", "man_pct")
+
+
 def exits(filters: Filters) -> list[dict]:
-    """Exits in the period by reason and gender; small cells blank, kvinnor/män blank together."""
+    """Exits in the period by reason and gender, each reason group's total and all exits; small
+    cells blank, kvinnor/män blank together. `*_pct`: the share of all exits of that group (the
+    positive group's row: the share with a positive exit), see `exit_shares`."""
     group = _group_sql(Participant.gender)  # one expression: PostgreSQL matches it by its binds
     query = (
         sa.select(Enrolment.exit_reason, group, sa.func.count())
         .join(Participant, Enrolment.participant_id == Participant.id)
-        .where(Enrolment.exit_reason.is_not(None))
+        .where(Enrolment.exit_reason.is_not(None),
+               *filters.narrowed(Enrolment.referrer, Enrolment.start_date,
+                                 Participant.birth_year))
         .group_by(Enrolment.exit_reason, group)
     )
     if filters.start is not None:
@@ -558,13 +582,35 @@ def exits(filters: Filters) -> list[dict]:
     counts: dict[str, dict[str, int]] = defaultdict(dict)
     for reason, g, count in db.session.execute(query):
         counts[reason][g] = count
+
+    def row(reason_group: str, reason: str | None, found: dict[str, int]) -> dict:
+        persons = _by_group(found)
+        shown = visible_groups(persons, filters.min_group)
+        return {"reason_group": reason_group, "reason": reason,
+                **{g: persons[g] if g in shown else None for g in GROUPS}}
+
     rows = []
-    for group, reasons in EXIT_REASONS.items():
+    everyone: dict[str, int] = defaultdict(int)
+    for reason_group, reasons in EXIT_REASONS.items():
+        subtotal: dict[str, int] = defaultdict(int)
         for reason in reasons:
-            persons = _by_group(counts.get(reason, {}))
-            shown = visible_groups(persons, filters.min_group)
-            rows.append({"reason_group": group, "reason": reason,
-                         **{g: persons[g] if g in shown else None for g in GROUPS}})
+            rows.append(row(reason_group, reason, counts.get(reason, {})))
+            for g, n in counts.get(reason, {}).items():
+                subtotal[g] += n
+                everyone[g] += n
+        rows.append(row(reason_group, None, subtotal))
+    rows.append(row("total", None, everyone))
+    return exit_shares(rows)
+
+
+def exit_shares(rows: list[dict]) -> list[dict]:
+    """`*_pct` of the exits report: the row's count as a share of all exits of the same gender
+    group, shown only where both the count and the total are (after any blanking)."""
+    total = next(r for r in rows if r["reason_group"] == "total")
+    for r in rows:
+        for g in GROUPS:
+            r[f"{g}_pct"] = (pct(r[g], total[g]) if r[g] is not None and total[g] is not None
+                             else None)
     return rows
 
 
@@ -574,3 +620,14 @@ WEB_REPORTS = {
     "responses": Report(_fixed(RESPONSES_HEADER), responses),
     "exits": Report(_fixed(EXITS_HEADER), exits),
 }
+
+
+def _participants(filters: Filters) -> list[dict]:
+    from questionnaire.reporting import halfyear  # it builds on this module
+
+    return halfyear.participants(filters)
+
+
+#: Participants per period (questionnaire.reporting.halfyear): `report participants` and on the web.
+PARTICIPANTS_HEADER = ("status", "samtliga", "kvinnor", "man")
+REPORTS["participants"] = Report(_fixed(PARTICIPANTS_HEADER), _participants)

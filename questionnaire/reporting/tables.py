@@ -42,14 +42,19 @@ def _excel_cell(value: Any) -> Any:
 
 
 def write_csv(stream: IO[str], header: Sequence[str], rows: Iterable[Sequence[Any] | dict],
-              excel: bool = False, prepared: bool = False) -> int:
+              excel: bool = False, prepared: bool = False, title: Sequence[str] = ()) -> int:
     """Rows are sequences in header order or dicts keyed by header; None is written as an empty
     cell. `excel`: the variant for Swedish Excel (BOM, `;`, decimal comma). `prepared`: the rows
     are sequences already made safe (the formula guard done, e.g. by the database) with no
-    decimals, and go to the writer as they are (fast). Returns the row count."""
+    decimals, and go to the writer as they are (fast). `title`: lines above the header (a
+    download made for people; then an empty line). Returns the row count."""
     if excel:
         stream.write(BOM)
     writer = csv.writer(stream, delimiter=";" if excel else ",", lineterminator="\r\n")
+    for line in title:
+        writer.writerow([excel_safe(line)])
+    if title:
+        writer.writerow([])
     writer.writerow(header)
     if prepared:
         counter = itertools.count()
@@ -84,40 +89,52 @@ class Workbook:
             "strings_to_numbers": False, "in_memory": not isinstance(target, str),
         })
         self.bold = self.book.add_format({"bold": True})
+        self.heading = self.book.add_format({"bold": True, "font_size": 13})
+        #: Decimals with one or two places as the reader's Excel shows them (decimal comma in
+        #: Swedish), whole numbers without.
+        self.decimal = self.book.add_format({"num_format": "0.0#"})
         self.max_rows = max_rows or MAX_ROWS  # read when used: a test may lower MAX_ROWS
 
-    def sheet(self, name: str, header: Sequence[str], rows: Iterable[Sequence[Any] | dict]) -> int:
-        """Write the rows under `header`, on as many sheets as the row limit needs. Returns the
+    def sheet(self, name: str, header: Sequence[str], rows: Iterable[Sequence[Any] | dict],
+              title: Sequence[str] = ()) -> int:
+        """Write the rows under `header`, on as many sheets as the row limit needs; `title`:
+        lines above the header of the first sheet (a table made for people). Returns the
         number of rows written (every one of them)."""
         left: Iterator | None = iter(rows)
         count, part = 0, 1
         while left is not None:
             suffix = f" ({part})" if part > 1 else ""
-            written, left = self._worksheet(name[:31 - len(suffix)] + suffix, header, left)
+            written, left = self._worksheet(name[:31 - len(suffix)] + suffix, header, left,
+                                            title if part == 1 else ())
             count += written
             part += 1
         return count
 
-    def _worksheet(self, name: str, header: Sequence[str], rows: Iterator
-                   ) -> tuple[int, Iterator | None]:
-        """One sheet: the header, then rows until the limit. Returns the number of rows written
-        and the rows left for the next sheet (None when there are none)."""
+    def _worksheet(self, name: str, header: Sequence[str], rows: Iterator,
+                   title: Sequence[str] = ()) -> tuple[int, Iterator | None]:
+        """One sheet: the title lines, the header, then rows until the limit. Returns the number
+        of rows written and the rows left for the next sheet (None when there are none)."""
         ws = self.book.add_worksheet(name)
-        ws.write_row(0, 0, list(header), self.bold)
-        ws.freeze_panes(1, 0)
+        for r, line in enumerate(title):
+            ws.write_string(r, 0, line, self.heading if r == 0 else None)
+        top = len(title) + 1 if title else 0
+        ws.write_row(top, 0, list(header), self.bold)
+        ws.freeze_panes(top + 1, 0)
         count = 0
         for row in rows:
-            r = count + 1
+            r = top + count + 1
             values = [row.get(h) for h in header] if isinstance(row, dict) else row
             for c, value in enumerate(values):
                 if value is None or value == "":
                     continue
-                if isinstance(value, Decimal | int | float) and not isinstance(value, bool):
-                    ws.write_number(r, c, float(value))
+                if isinstance(value, Decimal | float):
+                    ws.write_number(r, c, float(value), self.decimal)
+                elif isinstance(value, int) and not isinstance(value, bool):
+                    ws.write_number(r, c, value)
                 else:
                     ws.write_string(r, c, str(value))
             count += 1
-            if count + 1 >= self.max_rows:  # the sheet is full
+            if top + count + 1 >= self.max_rows:  # the sheet is full
                 return count, _rest(rows)
         return count, None
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import Blueprint, Response, current_app, render_template, request, send_file
-from flask_babel import format_decimal, ngettext
+from flask_babel import format_date, format_decimal, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -25,7 +25,16 @@ from questionnaire.casework.schedule import TIMEPOINT_LABELS
 from questionnaire.extensions import db
 from questionnaire.i18n import N_, tr
 from questionnaire.models import EXIT_REASON_LABELS, Enrolment, Insats, Questionnaire
-from questionnaire.reporting import disclosure, export, nns, paired, periods, reports, tables
+from questionnaire.reporting import (
+    breakdown,
+    disclosure,
+    export,
+    nns,
+    paired,
+    periods,
+    reports,
+    tables,
+)
 
 bp = Blueprint("analysis", __name__, url_prefix="/personal")
 
@@ -37,6 +46,7 @@ REPORT_TITLES = {
     "responses": N_("Svarsöversikt"),
     "exits": N_("Avslut per orsak"),
     "paired": N_("Förändring i självskattning, samma personer"),
+    "participants": N_("Deltagare per period"),
 }
 COLUMN_LABELS = {
     "form": N_("Formulär"), "item": N_("Fråga"), "group": N_("Grupp"), "n": N_("n"),
@@ -52,6 +62,9 @@ COLUMN_LABELS = {
     "improved_pct": N_("% bättre"), "unchanged_pct": N_("% oförändrat"), "worse_pct": N_("% sämre"),
     "comparison": N_("Jämförelse"), "intake_mean": N_("Medel vid inskrivning"),
     "end_mean": N_("Medel vid jämförelsen"), "mean_change": N_("Förändring i medel"),
+    "status": N_("Deltagare"), "samtliga_pct": N_("Samtliga, andel av avslutade"),
+    "kvinnor_pct": N_("Kvinnor, andel av avslutade"), "man_pct": N_("Män, andel av avslutade"),
+    "breakdown": N_("Uppdelning"),
 }
 #: The comparisons of the paired report (questionnaire.reporting.paired).
 COMPARISON_LABELS = {"latest": N_("Inskrivning → senaste"), "exit": N_("Inskrivning → avslut")}
@@ -62,7 +75,14 @@ VALUE_LABELS = {
     "personal": N_("Personal"), "remittent": N_("Remittenter"),
     "chefsgrupp": N_("Parternas chefsgrupp"), "styrelse": N_("Styrelse"),
     "handledare": N_("Handledare"), **TIMEPOINT_LABELS, **EXIT_REASON_LABELS,
+    **breakdown.LABELS, "total": N_("Samtliga"),
+    "active": N_("I insatsen under perioden"), "at_start": N_("Inskrivna vid periodens början"),
+    "new": N_("Nya under perioden"), "exited": N_("Avslutade under perioden"),
+    "at_end": N_("Inskrivna vid periodens slut"),
 }
+#: What a total row is called per breakdown.
+TOTAL_LABELS = {"insats": N_("Alla insatser"), "referrer": N_("Alla remittenter"),
+                "age_band": N_("Alla åldrar")}
 #: Reports about one self-rating instrument (the page offers a choice of instrument).
 SELF_RATING_REPORTS = ("progression", "areas", "profile", "paired")
 
@@ -120,17 +140,31 @@ def _choices() -> tuple[list[str], list[periods.Period], dict[str, Any], list[st
     if instrument not in {i.key for i in options}:
         errors.append(_("Självskattningen finns inte."))
         instrument = options[0].key if options else ""
-    chosen = {"rapport": name, "period": period, "insats": insats, "instrument": instrument}
+    split = request.args.get("uppdelning") or None
+    if split is not None and (split not in disclosure.SPLITS or name == "responses"):
+        errors.append(_("Uppdelningen finns inte."))
+        split = None
+    chosen = {"rapport": name, "period": period, "insats": insats, "instrument": instrument,
+              "uppdelning": split}
     return insatser, allowed, chosen, errors
 
 
 TEXT_COLUMNS = {"form", "item", "group", "timepoint", "respondent", "instrument", "reason_group",
-                "reason", "comparison"}
+                "reason", "comparison", "status", "breakdown"}
 
 
-def _display(value: Any, column: str, inst: instruments.Instrument | None = None) -> str:
+def _display(value: Any, column: str, inst: instruments.Instrument | None = None,
+             split: str | None = None) -> str:
+    if column == "reason" and value is None:
+        return _("Summa")
     if value is None or value == "":
         return ""
+    if column == "breakdown" and value == "total" and split in TOTAL_LABELS:
+        return _(TOTAL_LABELS[split])
+    if column == "breakdown" and split == "insats":
+        return value  # an insats's own name
+    if column == "reason_group" and value == "total":
+        return _("Alla avslut")
     if column == "item":
         item = inst.item(value) if inst is not None else None
         return f"{value} {tr(item.area)}" if item is not None and item.area else value
@@ -156,70 +190,108 @@ def _display(value: Any, column: str, inst: instruments.Instrument | None = None
 @bp.get("/rapporter")
 @role_required("samordnare", "analytiker")
 def report() -> Any:
-    """A group report over a whole reporting period (questionnaire.reporting.disclosure: what may be
+    """A group report over a whole reporting period (`disclosure`: what may be
     shown so that no two reports can be subtracted to reveal a small group)."""
     insatser, allowed, chosen, errors = _choices()
     name, period = chosen["rapport"], chosen["period"]
     page = {"insatser": insatser, "periods": allowed, "chosen": chosen, "titles": REPORT_TITLES,
-            "self_ratings": _self_ratings(), "self_rating_reports": SELF_RATING_REPORTS}
+            "self_ratings": _self_ratings(), "self_rating_reports": SELF_RATING_REPORTS,
+            "splits": disclosure.SPLITS, "split_labels": breakdown.LABELS}
     if errors:
         return render_template("analysis/report.html", errors=errors, **page), 400
     k = current_app.config["REPORT_MIN_GROUP"]
+    k_professional = current_app.config["REPORT_MIN_GROUP_PROFESSIONAL"]
+    split = chosen["uppdelning"]
     filters = reports.Filters(insats=chosen["insats"], min_group=k,
                               instrument=chosen["instrument"] or reports.DEFAULT_INSTRUMENT)
     inst = filters.self_rating() if name in SELF_RATING_REPORTS else None
     chosen_report = {**reports.REPORTS, **reports.WEB_REPORTS}[name]
     header = chosen_report.header(filters)
+    empty = False
     memo: dict = {}  # NNS tables counted once for this page (the annual table and its years)
     if name == "responses":  # today's due and overdue questionnaires: no period, no answers
         rows = chosen_report.rows(filters)
+    elif not disclosure.has_data(name, period, chosen["insats"], filters.instrument):
+        rows, empty = [], True
+    elif split is not None:
+        header = ("breakdown", *header)
+        rows = disclosure.report_by(split, name, period, chosen["insats"], k, insatser,
+                                    filters.instrument, k_professional)
     else:
         rows = disclosure.report(name, period, chosen["insats"], k, insatser, filters.instrument,
-                                 current_app.config["REPORT_MIN_GROUP_PROFESSIONAL"], memo=memo)
+                                 k_professional, memo=memo)
     fmt = request.args.get("format", "html")
     audit.record("report", user_id=current_user.id, report=name, format=fmt,
                  period=period.key, start=period.start, end=period.end,
-                 insats=chosen["insats"], rows=len(rows), instrument=inst.key if inst else None)
+                 insats=chosen["insats"], rows=len(rows), instrument=inst.key if inst else None,
+                 breakdown=split)
     db.session.commit()
-    if name == "nns" and fmt not in ("csv", "csv-excel", "xlsx"):  # as NNS lays it out
-        years = sorted(p for p in allowed if p.level == "year")
-        return nns.respond(fmt, page, rows, period, chosen["insats"], k,
-                           current_app.config["REPORT_MIN_GROUP_PROFESSIONAL"], insatser, years,
-                           memo)
-    filename = f"stegvis-{name}-{period.key}"
-    if fmt in ("csv", "csv-excel"):  # for programs; for Excel with Swedish settings
+    if name == "nns" and split is None and not empty and fmt not in ("csv", "csv-excel", "xlsx"):
+        years = sorted(p for p in allowed if p.level == "year")  # as NNS lays it out
+        return nns.respond(fmt, page, rows, period, chosen["insats"], k, k_professional,
+                           insatser, years, memo)
+    filename = f"stegvis-{name}-{period.key}{'-' + split if split else ''}"
+    labels = [_(COLUMN_LABELS.get(h, h)) if not h.startswith("areas_")
+              else ngettext("%% %(num)s område", "%% %(num)s områden", int(h.split("_")[1]))
+              for h in header]
+    if split is not None:
+        labels[0] = _(breakdown.LABELS.get(split, split))
+    text_columns = [h in TEXT_COLUMNS for h in header]
+    if fmt == "csv":  # for programs: the contract's columns and codes
         buffer = io.StringIO()
-        tables.write_csv(buffer, header, rows, excel=fmt == "csv-excel")
-        name = f"{filename}-excel.csv" if fmt == "csv-excel" else f"{filename}.csv"
+        tables.write_csv(buffer, header, rows)
         return Response(buffer.getvalue(), mimetype="text/csv; charset=utf-8", headers={
-            "Content-Disposition": f'attachment; filename="{name}"'})
+            "Content-Disposition": f'attachment; filename="{filename}.csv"'})
+    title = _title_lines(name, chosen, inst, k, empty)
+    # For people: headings and labels as on screen, numbers as numbers
+    people_rows = [[_display(r.get(h), h, inst, split) if text else r.get(h)
+                    for h, text in zip(header, text_columns, strict=True)] for r in rows]
+    if fmt == "csv-excel":  # for Excel with Swedish settings
+        buffer = io.StringIO()
+        tables.write_csv(buffer, labels, people_rows, excel=True, title=title)
+        return Response(buffer.getvalue(), mimetype="text/csv; charset=utf-8", headers={
+            "Content-Disposition": f'attachment; filename="{filename}-excel.csv"'})
     if fmt == "xlsx":
         buffer = io.BytesIO()
         book = tables.Workbook(buffer)
-        book.sheet(name, header, rows)
+        book.sheet(name, labels, people_rows, title=title)
         book.close()
         buffer.seek(0)
         return send_file(buffer, as_attachment=True, download_name=f"{filename}.xlsx",
                          mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     chart = None
-    if name == "profile":
-        from questionnaire.reporting import (
-            chart as chart_module,  # Plotly only where a chart is shown,
-        )
+    if name == "profile" and rows and split is None:
+        from questionnaire.reporting import chart as chart_module  # Plotly only where shown
 
         chart = chart_module.group_chart(inst, rows)
-    elif name == "paired":
+    elif name == "paired" and rows and split is None:
         chart = paired.chart(inst, rows)
-    shown = [[_display(r.get(h), h, inst) for h in header] for r in rows]
+    shown = [[_display(r.get(h), h, inst, split) for h in header] for r in rows]
     return render_template(
         "analysis/report.html", errors=[], **page,
-        header=[_(COLUMN_LABELS.get(h, h)) if not h.startswith("areas_")
-                else ngettext("%% %(num)s område", "%% %(num)s områden", int(h.split("_")[1]))
-                for h in header],
-        rows=shown, chart=chart, min_group=k,
-        min_group_professional=current_app.config["REPORT_MIN_GROUP_PROFESSIONAL"],
-        text_columns=[h in TEXT_COLUMNS for h in header],
+        header=labels, rows=shown, chart=chart, min_group=k, empty=empty,
+        min_group_professional=k_professional, text_columns=text_columns,
     )
+
+
+def _title_lines(name: str, chosen: dict[str, Any], inst: instruments.Instrument | None,
+                 k: int, empty: bool) -> list[str]:
+    """The title rows of a download made for people: what, when, which insats, the rule."""
+    period = chosen["period"]
+    what = _(REPORT_TITLES[name])
+    if inst is not None:
+        what += f" ({tr(inst.name)})"
+    if chosen["uppdelning"]:
+        what += " " + _("per %(what)s", what=_(breakdown.LABELS[chosen["uppdelning"]]).lower())
+    lines = [what]
+    if name != "responses":
+        lines.append(_("Period: %(start)s – %(end)s", start=format_date(period.start, "long"),
+                       end=format_date(period.end, "long")))
+    lines.append(_("Insats: %(name)s", name=chosen["insats"] or _("Alla insatser")))
+    lines.append(_("Inga svar i perioden.") if empty else _(
+        "Tomma rader och celler gäller färre än %(k)s personer och visas inte, så att ingen "
+        "enskild kan kännas igen.", k=k))
+    return lines
 
 
 @bp.route("/export", methods=["GET", "POST"])
