@@ -158,9 +158,12 @@ def _date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt
     if value is None:
         return None
     try:
-        return dt.date.fromisoformat(value)
+        day = dt.date.fromisoformat(value)
     except ValueError:
         raise click.BadParameter(_("skriv datumet som ÅÅÅÅ-MM-DD")) from None
+    if not 1900 <= day.year <= 9998:
+        raise click.BadParameter(_("datumet ska ligga mellan år 1900 och 9998"))
+    return day
 
 
 def _filters(start: dt.date | None, end: dt.date | None, insats: str | None,

@@ -100,10 +100,17 @@ def test_export_download_for_analytiker_is_audited(client, login, data):
     assert json.loads(event.details)["answers"] == 12 + 72
 
 
-def test_export_with_bad_input_changes_nothing(client, login):
+@pytest.mark.parametrize(("fran", "till", "message"), [
+    ("igår", "", "går inte att läsa"),
+    ("0001-01-01", "9999-12-31", "mellan år 1900 och 9998"),
+    ("2026-05-01", "2026-01-01", "Från-datumet ska vara före till-datumet."),
+])
+def test_export_with_bad_input_changes_nothing(client, login, fran, till, message):
     login("analytiker")
     response = client.post("/personal/export", data={
-        "csrf_token": csrf_token(client, "/personal/export"), "format": "pdf", "fran": "igår"})
+        "csrf_token": csrf_token(client, "/personal/export"), "format": "xlsx", "fran": fran,
+        "till": till})
     assert response.status_code == 400
+    assert message in response.text
     assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent)
                              .where(AuditEvent.action == "export")) == 0

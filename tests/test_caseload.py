@@ -231,6 +231,23 @@ def test_samordnare_creates_an_insats_with_its_schedule(client, login):
     assert bad.status_code == 400
 
 
+def test_samordnare_changes_an_existing_insats_schedule(client, login):
+    login("samordnare")
+    post(client, "/personal/insatser/ny", name="Steg", schedule=["skapa:intake", "skapa:exit"])
+    insats = db.session.scalars(sa.select(Insats)).one()
+    # saving it again unchanged, then with a follow-up added and the exit rating dropped
+    again = post(client, f"/personal/insatser/{insats.id}", name="Steg",
+                 schedule=["skapa:intake", "skapa:exit"])
+    assert again.status_code == 302
+    changed = post(client, f"/personal/insatser/{insats.id}", name="Steg", length_weeks="52",
+                   schedule=["skapa:intake", "skapa:exit+6m"])
+    assert changed.status_code == 302
+    db.session.expire_all()
+    assert {(e.instrument, e.timepoint) for e in insats.schedule} == {
+        ("skapa", "intake"), ("skapa", "exit+6m")}
+    assert insats.length_weeks == 52
+
+
 def test_samordnare_creates_a_user_with_a_temporary_password(client, login):
     login("samordnare")
     response = post(client, "/personal/anvandare", email="ny@kommun.example", role="handledare")

@@ -1,5 +1,6 @@
 import re
 
+import pytest
 import sqlalchemy as sa
 
 from questionnaire.extensions import db
@@ -84,3 +85,11 @@ def test_create_user_reads_password_from_stdin(runner):
                                 "--password-stdin"], input="kort\n")
     assert short.exit_code == 1
     assert "minst 10 tecken" in short.output
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31"])
+def test_a_date_out_of_range_is_refused_with_a_message(runner, tmp_path, day):
+    result = runner.invoke(args=["export", "--out", str(tmp_path / "e.zip"), "--to", day])
+    assert result.exit_code != 0
+    assert "1900" in result.output
+    assert not (tmp_path / "e.zip").exists()

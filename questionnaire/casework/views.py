@@ -850,9 +850,15 @@ def edit_insats(insats_id: int | None) -> Any:
                 db.session.add(insats)
             insats.name = name
             insats.length_weeks = int(length) if length else None
-            insats.schedule = [ScheduleEntry(instrument=i, timepoint=t)
-                               for i, t in sorted(wanted, key=lambda e: (
-                                   TIMEPOINTS.index(e[1]), instruments.order_key(e[0])))]
+            # Entries kept stay, dropped ones go first: one row per (instrument, timepoint)
+            for entry in [e for e in insats.schedule if (e.instrument, e.timepoint) not in wanted]:
+                insats.schedule.remove(entry)
+            db.session.flush()
+            kept = {(e.instrument, e.timepoint) for e in insats.schedule}
+            insats.schedule.extend(
+                ScheduleEntry(instrument=i, timepoint=t)
+                for i, t in sorted(wanted - kept, key=lambda e: (
+                    TIMEPOINTS.index(e[1]), instruments.order_key(e[0]))))
             db.session.flush()
             db.session.execute(sa.delete(InsatsStaff).where(InsatsStaff.insats_id == insats.id))
             db.session.add_all(InsatsStaff(insats_id=insats.id, user_id=u) for u in staff_ids)

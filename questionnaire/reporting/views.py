@@ -310,6 +310,11 @@ def export_page() -> Any:
             values[name] = dt.date.fromisoformat(raw) if raw else None
         except ValueError:
             errors.append(_("Datumet %(v)s går inte att läsa. Skriv ÅÅÅÅ-MM-DD.", v=raw[:20]))
+            continue
+        if values[name] is not None and not 1900 <= values[name].year <= 9998:
+            errors.append(_("Datumet %(v)s ska ligga mellan år 1900 och 9998.", v=raw[:20]))
+    if values.get("fran") and values.get("till") and values["fran"] > values["till"]:
+        errors.append(_("Från-datumet ska vara före till-datumet."))
     insats = request.form.get("insats") or None
     if insats is not None and insats not in insatser:
         errors.append(_("Insatsen finns inte."))
