@@ -76,7 +76,7 @@ def test_erase_and_purge_commands(runner, make_participant):
 
 def test_handed_over_tablet_shows_own_data_but_never_group_only_answers(client, login,
                                                                         make_participant):
-    person = make_participant(days_ago=200)
+    person = make_participant(days_ago=30)
     fill_in(person, "skapa", "intake", skapa(2, 3, 4, 5, 1, 2))
     fill_in(person, "nns-pagaende", "6m", NNS_ALL_6)
     staff_of_insats(login("handledare"))
@@ -117,6 +117,24 @@ def test_participant_sees_all_their_answers_through_their_own_link(app, make_par
     # one-time: the same link cannot be opened again (by anyone else)
     assert app.test_client().get(f"/l/{token}").status_code == 410
     assert "6 – Alltid" in phone.get("/mina-uppgifter").text  # the phone keeps its view
+
+
+def test_the_handledares_rating_is_labelled_as_theirs_on_the_own_data_page(app,
+                                                                        make_participant):
+    person = make_participant(days_ago=30)
+    fill_in(person, "skapa", "intake", skapa(2, 3, 4, 5, 1, 2))
+    fill_in(person, "skapa", "intake", skapa(5, 5, 5, 5, 5, 5), respondent="handledare")
+    token = links.create(person)
+    db.session.commit()
+    phone = app.test_client()
+    assert phone.get(f"/l/{token}").status_code == 302
+    page = phone.get("/mina-uppgifter")
+    sections = page.text.split("<h2>")[1:]
+    rated = [s for s in sections if "SKAPA" in s.split("</h2>")[0]]
+    assert len(rated) == 2
+    # the participant's own answers, then the handledare's rating, said to be the handledare's
+    assert "Handledarens skattning av dig" not in rated[0].split("</h2>")[0]
+    assert "Handledarens skattning av dig" in rated[1].split("</h2>")[0]
 
 
 def test_a_participant_link_opened_in_a_staff_session_never_shows_group_only_answers(
