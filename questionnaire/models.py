@@ -439,7 +439,7 @@ SURVEY_SOURCES = ("paper", "web")
 
 
 class SurveyRound(db.Model):
-    """A round of a professional form (e.g. "Personal, NNS 2025/26"), optionally for one insats,
+    """A round of a professional form (e.g. "NNS personal 2025/26"), optionally for one insats,
     with how many were invited. Responses may also come without a round (paper import)."""
 
     __tablename__ = "survey_round"

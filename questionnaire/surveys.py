@@ -141,7 +141,7 @@ def open_round(inst: instruments.Instrument, period: periods.Period, invited: in
     if inst.for_participants:
         raise ValueError(f"{inst.key} is answered by participants")
     year = period.nns_year
-    title = f"{inst.name}, NNS {year.year}/{(year.year + 1) % 100:02d}"
+    title = f"{inst.name} {year.year}/{(year.year + 1) % 100:02d}"
     if insats is not None:
         title = f"{title}, {insats.name}"
     survey_round = SurveyRound(
