@@ -103,6 +103,7 @@ def test_before_the_follow_up_it_says_when_to_come_back(client, follow_ups, make
     page = client.get(path)
     assert page.status_code == 200
     assert 'lang="ar"' in page.text  # in the participant's language
+    assert "نرجو أن تعود لاحقًا" in page.text  # "Välkommen tillbaka senare"
     # ... with the day the six-month follow-up opens (14 days before its date)
     opens = schedule.add_months(TODAY, 6) - dt.timedelta(days=14)
     assert format_date(opens, "long", locale="ar") in page.text
