@@ -240,3 +240,32 @@ def test_the_report_page_can_end_progression_at_a_follow_up(client, login, runne
     event = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "report")
                                .order_by(AuditEvent.id.desc())).first()
     assert event is not None
+
+
+def test_after_a_follow_up_no_earlier_ratings_are_shown(client, follow_ups, make_participant):
+    person = make_participant(days_ago=200)
+    fill_in(person, "skapa", "intake", skapa(1, 1, 1, 1, 1, 1))
+    _page, path = exit_now(client, person)
+    log_out(client)
+    move_exit(person, 180)
+    url = client.get(path).headers["Location"]
+    q = fill_in(person, "skapa", "exit+6m", skapa(4, 4, 4, 4, 4, 4), complete=False)
+    done = client.post(f"/q/{q.id}/klar", data={"csrf_token": csrf_token(client, url)},
+                       follow_redirects=True)
+    assert done.status_code == 200
+    assert "Tack" in done.text
+    assert "plotly" not in done.text  # no chart of the earlier ratings
+    assert "/mina-uppgifter" not in done.text
+
+
+def test_erasing_the_participant_removes_the_link(client, follow_ups, make_participant):
+    from questionnaire import privacy
+    from questionnaire.models import Participant
+
+    person = make_participant(days_ago=200)
+    _page, path = exit_now(client, person)
+    privacy.erase(db.session.get(Participant, person.id))
+    db.session.commit()
+    assert db.session.scalars(sa.select(FollowUpLink)).all() == []
+    log_out(client)
+    assert client.get(path).status_code == 404
