@@ -334,6 +334,24 @@ class ParticipantLink(db.Model):
     participant: so.Mapped[Participant] = so.relationship()
 
 
+class FollowUpLink(db.Model):
+    """The link handed out at exit that opens the follow-ups after exit (exit+6m, exit+12m), each
+    when it is due, and nothing else (answering/followup.py); only its hash is kept."""
+
+    __tablename__ = "follow_up_link"
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    enrolment_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("enrolment.id", ondelete="CASCADE"), index=True
+    )
+    token_hash: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
+    created_at: so.Mapped[dt.datetime] = so.mapped_column(default=utcnow)
+    expires_at: so.Mapped[dt.datetime] = so.mapped_column()
+    #: Set when the handledare revokes it (or a new one replaces it): it opens nothing more.
+    revoked_at: so.Mapped[dt.datetime | None] = so.mapped_column()
+
+    enrolment: so.Mapped[Enrolment] = so.relationship()
+
+
 class User(UserMixin, db.Model):
     """A staff account. Staff identities never leave in exports."""
 

@@ -34,6 +34,8 @@ RULES = {
     "staff.add_note": CASEWORK, "staff.finish_note": CASEWORK,
     "staff.edit_note": CASEWORK, "staff.delete_note": CASEWORK,
     "staff.assign_handledare": CASEWORK,
+    "staff.create_follow_up_link": CASEWORK, "staff.revoke_follow_up_link": CASEWORK,
+    "participant.open_follow_up": PUBLIC,
     "staff.insatser": {"samordnare"}, "staff.edit_insats": {"samordnare"},
     "admin.instrument_list": {"samordnare"}, "admin.upload": {"samordnare"},
     "admin.download": {"samordnare"},

@@ -24,13 +24,13 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import get_locale, ngettext
+from flask_babel import format_date, get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import generate_csrf
 
 from questionnaire import recordings
-from questionnaire.answering import answers, links
+from questionnaire.answering import answers, followup, links
 from questionnaire.answering.answers import AnswerRejected
 from questionnaire.extensions import db, limiter
 from questionnaire.i18n import available_locales, step_label, tr
@@ -51,11 +51,13 @@ SCOPE = "participant_scope"
 
 
 def grant(questionnaire_ids: list[int], link_id: int | None = None,
-          access: int | None = None, own: bool = False) -> None:
+          access: int | None = None, own: bool = False, follow_up: int | None = None) -> None:
     """Let this browser answer these questionnaires (and nothing else); with `access`, also show
     that participant their own data (right of access): with `own` (their own link, opened with
-    no staff session) all of it, otherwise only what staff may see with them."""
-    session[SCOPE] = {"qs": questionnaire_ids, "link": link_id, "access": access, "own": own}
+    no staff session) all of it, otherwise only what staff may see with them. `follow_up`: opened
+    by this follow-up link (followup.py), which must stay in force for the session to go on."""
+    session[SCOPE] = {"qs": questionnaire_ids, "link": link_id, "access": access, "own": own,
+                      "follow_up": follow_up}
 
 
 def staff_present() -> bool:
@@ -67,7 +69,14 @@ def staff_present() -> bool:
 
 @bp.before_request
 def end_with_the_link() -> Any:
-    """A session opened by a one-time link ends when the link expires (or is gone)."""
+    """A session opened by a one-time link ends when the link expires (or is gone); one opened
+    by a follow-up link also when it is revoked."""
+    follow_up = (session.get(SCOPE) or {}).get("follow_up")
+    if follow_up is not None and request.endpoint != "participant.open_follow_up" and (
+            not followup.in_force(follow_up)):
+        session.pop(SCOPE, None)
+        return message_page(_l("Länken fungerar inte"),
+                            _l("Länken har slutat gälla. Be din handledare om en ny länk."), 410)
     link_id = (session.get(SCOPE) or {}).get("link")
     if link_id is None or request.endpoint == "participant.open_link":
         return None
@@ -163,6 +172,36 @@ def open_link(token: str) -> Any:
     if asked:
         session[SCOPE] = {**session[SCOPE], "lang": asked}
     return redirect(_resume_url(due[0]))  # straight there: one round trip less on 4G
+
+
+@bp.get("/u/<token>")
+@limiter.limit(_link_limit)
+def open_follow_up(token: str) -> Any:
+    """The follow-up link handed out at exit: the follow-ups after exit that are due now, and
+    nothing else (never the participant's own data); before one is due, when to come back."""
+    session.pop(SCOPE, None)  # whatever this browser could open before, it cannot now
+    try:
+        link = followup.resolve(token)
+    except links.LinkError as e:
+        return message_page(_l("Länken fungerar inte"), e.message, e.status)
+    person = link.enrolment.participant
+    asked = request.args.get("lang")
+    g.participant_language = asked if asked in available_locales() else person.language
+    today = dt.date.today()
+    due = followup.due(link, today, language=str(get_locale()))
+    db.session.commit()
+    if not due:
+        coming = followup.next_date(link, today)
+        if coming is None:
+            return message_page(_l("Tack!"), _l("Det finns inga fler uppföljningar att fylla i. "
+                                                "Tack för att du har svarat!"), 200)
+        return message_page(_l("Välkommen tillbaka senare"), _l(
+            "Tack för att du sparar länken! Uppföljningen går att fylla i från %(day)s. "
+            "Öppna samma länk igen då.", day=format_date(coming, "long")), 200)
+    grant([q.id for q in due], follow_up=link.id)
+    if asked in available_locales():
+        session[SCOPE] = {**session[SCOPE], "lang": asked}
+    return redirect(_resume_url(due[0]))
 
 
 @bp.get("/q/")
@@ -470,7 +509,8 @@ def done(qid: int) -> Any:
         return redirect(url_for(".resume", qid=q.id))
     chart = None
     inst = answers.instrument_of(q)
-    if inst.individual_results and len(inst.areas) >= 3:
+    if inst.individual_results and len(inst.areas) >= 3 and _scope().get("follow_up") is None:
+        # (a follow-up link lives long and shows no earlier answers: no chart of them)
         from questionnaire.reporting import chart as chart_module  # Plotly is imported only here
 
         chart = chart_module.participant_chart(inst, q.enrolment.participant_id)

@@ -34,7 +34,7 @@ from markupsafe import Markup
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from questionnaire import audit, instruments, lockout, privacy
-from questionnaire.answering import answers, links
+from questionnaire.answering import answers, followup, links
 from questionnaire.answering.views import SCOPE, grant
 from questionnaire.auth import end_sessions, role_required
 from questionnaire.casework import assignment, caseload, codes, overview, schedule
@@ -208,9 +208,11 @@ def participant(code: str) -> Any:
     return _participant_page(_enrolment(code))
 
 
-def _participant_page(enrolment: Enrolment, link_url: str | None = None) -> Any:
+def _participant_page(enrolment: Enrolment, link_url: str | None = None,
+                      follow_up_url: str | None = None) -> Any:
     """The participant's page; with `link_url`, a new one-time link shown this once (rendered
-    straight from the POST, so the link is never kept in the session cookie)."""
+    straight from the POST, so the link is never kept in the session cookie); with
+    `follow_up_url`, the new follow-up link, its QR code and a text to send."""
     done = answers.completed_slots(enrolment)
     slots = schedule.timeline(enrolment, enrolment.insats, done, dt.date.today())
     staff_done = answers.completed_slots(enrolment, "handledare")
@@ -221,7 +223,10 @@ def _participant_page(enrolment: Enrolment, link_url: str | None = None) -> Any:
         staff_done=staff_done, labels=TIMEPOINT_LABELS, titles=_titles(),
         self_ratings=_self_ratings(enrolment),
         display=codes.display, exit_reasons=EXIT_REASONS, exit_labels=EXIT_REASON_LABELS,
-        today=dt.date.today(), link_url=link_url,
+        today=dt.date.today(), link_url=link_url, follow_up_url=follow_up_url,
+        follow_up_text=_follow_up_text(enrolment, follow_up_url) if follow_up_url else None,
+        follow_ups=followup.follow_ups(enrolment) if enrolment.exit_date else [],
+        follow_up_link=followup.current(enrolment) if enrolment.exit_date else None,
         language_name=language_name(enrolment.participant.language or "sv"),
         language_reviewed=language_info(enrolment.participant.language).reviewed,
         colleagues=assignment.colleagues(enrolment),
@@ -250,8 +255,59 @@ def record_exit(code: str) -> Any:
     caseload.record_exit(enrolment, day, reason)
     audit.record("exit", user_id=current_user.id, subject=enrolment.participant.code,
                  reason=reason)
-    db.session.commit()
     flash(_("Avslutet är registrerat. Enkäterna vid avslut är nu aktuella."))
+    if followup.follow_ups(enrolment) and followup.expires(enrolment) > utcnow():
+        # the follow-up link to hand out now, shown this once
+        return _participant_page(enrolment, follow_up_url=_new_follow_up(enrolment))
+    db.session.commit()
+    return redirect(url_for(".participant", code=enrolment.participant.code))
+
+
+def _new_follow_up(enrolment: Enrolment) -> str:
+    token = followup.create(enrolment)
+    audit.record("create_follow_up_link", user_id=current_user.id,
+                 subject=enrolment.participant.code)
+    return followup.url(token)
+
+
+def _follow_up_text(enrolment: Enrolment, url: str) -> str:
+    """The text the handledare sends by SMS or e-mail, in Swedish: no name, no code."""
+    months = [schedule.AFTER_EXIT[t] for t in followup.follow_ups(enrolment)]
+    with force_locale("sv"):
+        if len(months) > 1:
+            when = _("Om %(a)s och %(b)s månader", a=months[0], b=months[1])
+        else:
+            when = _("Om %(a)s månader", a=months[0])
+        return _("Hej! %(when)s vill vi gärna veta hur det går för dig. Öppna länken %(url)s "
+                 "så kommer några frågor. Länken säger när det är dags, spara den gärna. "
+                 "Hälsningar, din handledare", when=when, url=url)
+
+
+@bp.post("/deltagare/<code>/uppfoljningslank")
+@role_required(*CASEWORK)
+def create_follow_up_link(code: str) -> Any:
+    """A new follow-up link (the participant lost theirs): the earlier ones stop working."""
+    enrolment = _enrolment(code)
+    if enrolment.exit_date is None:
+        flash(_("Uppföljningslänken skapas när avslutet är registrerat."))
+    elif not followup.follow_ups(enrolment):
+        flash(_("Insatsen har ingen uppföljning efter avslut i sitt schema."))
+    elif followup.expires(enrolment) <= utcnow():
+        flash(_("Uppföljningarna efter avslutet är redan passerade."))
+    else:
+        return _participant_page(enrolment, follow_up_url=_new_follow_up(enrolment))
+    return redirect(url_for(".participant", code=enrolment.participant.code)), 303
+
+
+@bp.post("/deltagare/<code>/uppfoljningslank/aterkalla")
+@role_required(*CASEWORK)
+def revoke_follow_up_link(code: str) -> Any:
+    enrolment = _enrolment(code)
+    if followup.revoke(enrolment):
+        audit.record("revoke_follow_up_link", user_id=current_user.id,
+                     subject=enrolment.participant.code)
+        flash(_("Uppföljningslänken är återkallad och fungerar inte längre."))
+    db.session.commit()
     return redirect(url_for(".participant", code=enrolment.participant.code))
 
 
@@ -440,6 +496,8 @@ ACTION_LABELS = {
     "add_note": _l("Ny anteckning i planen"), "edit_note": _l("Ändrade en anteckning"),
     "delete_note": _l("Tog bort en anteckning"), "finish_note": _l("Anteckning klar"),
     "answer_changed": _l("Ändrat svar"), "create_link": _l("Ny engångslänk"),
+    "create_follow_up_link": _l("Ny uppföljningslänk"),
+    "revoke_follow_up_link": _l("Återkallade uppföljningslänken"),
     "participant_link": _l("Deltagaren öppnade sin länk"), "create_user": _l("Nytt konto"),
     "erase": _l("Raderade deltagaren"), "exit": _l("Avslut registrerat"),
     "export": _l("Export"), "report": _l("Rapport"), "import_answers": _l("Import av svar"),

@@ -28,6 +28,12 @@ block's first or last quarter instead of the sum, and fit a grid only where the 
 them (`Shape.flows`: new, exited) fit it too; a row that is the sum of others (`Shape.sums`) is
 shown only where each part is.
 
+The end point of stegförflyttning (`end`: exit, exit+6m or exit+12m) is part of what is counted:
+each end point's report has its own grids, computed (and cached) under that end point, so every
+figure of it is again a sum over cells of 0 or at least K persons of that end point. Reports with
+different end points count different ratings (not a group and a part of it), so subtracting one
+from the other gives no group's figures.
+
 The professional NNS rows (anonymous responses of personal, remittent, chefsgrupp, styrelse) have
 no gender and are not split by insats: their cells are the quarters alone, their grids quarter,
 half or year without gender or insats, and their K is the professional one (default 5). A report
@@ -154,10 +160,12 @@ def _active(year: Period, insatser: list[str]) -> list[str]:
 
 def grids(shape: Shape, year: Period, insatser: list[str], k: int,
           instrument: str = reports.DEFAULT_INSTRUMENT,
-          split: str | None = None) -> dict[tuple, Grid | None]:
+          split: str | None = None, end: str = "exit") -> dict[tuple, Grid | None]:
     """Per row key: the grid its figures are shown in (None: nothing may be shown). `split`:
     a breakdown of questionnaire.reporting.breakdown (referrer, age_band): its category is one more
-    dimension of every cell, so each category's rows are unions of cells of that category."""
+    dimension of every cell, so each category's rows are unions of cells of that category.
+    `end`: the end point of stegförflyttning (exit or a follow-up after exit): its persons are
+    those with that rating, so each end point has its own grids."""
     atoms: dict[tuple[int, str | None, str | None], dict[tuple[tuple, str], int]] = {}
     active = _active(year, insatser) if shape.insats_split else [None]
     categories = breakdown.DIMENSIONS[split] if split else (None,)
@@ -167,7 +175,8 @@ def grids(shape: Shape, year: Period, insatser: list[str], k: int,
                 narrowed = {split: category} if split else {}
                 rows = shape.compute(Filters(quarter.start, quarter.end, name, 0,
                                              (year.start, year.end), instrument,
-                                             min_group_professional=0, **narrowed))
+                                             min_group_professional=0, end_timepoint=end,
+                                             **narrowed))
                 atoms[(quarter.index, name, category)] = shape.sizes(rows)
     keys = {key for sizes in atoms.values() for key, _group in sizes}
     candidates = [g for g in CANDIDATES if shape.insats_split or not (g.insatser or g.genders)]
@@ -235,12 +244,12 @@ def report(name: str, period: Period, insats: str | None, k: int,
            insatser: list[str], instrument: str = reports.DEFAULT_INSTRUMENT,
            k_professional: int = 5, split: str | None = None,
            category: str | None = None, _grids: dict | None = None,
-           memo: dict | None = None) -> list[dict]:
+           memo: dict | None = None, end: str = "exit") -> list[dict]:
     """A web group report over a whole period, blanked by the rule above (`instrument`: the
     self-rating the progression, per-area and profile reports are about; `k_professional`:
     the K of the professional NNS rows; `split` and `category`: only that category of a
     breakdown of `breakdown`, under cells split by it; `memo`: NNS tables already computed,
-    see nns_table)."""
+    see nns_table; `end`: the end point of stegförflyttning, `reports.END_TIMEPOINTS`)."""
     cache = {} if _grids is None else _grids
 
     def shown(shape_name: str, when: Period, k: int) -> list[dict]:
@@ -248,12 +257,13 @@ def report(name: str, period: Period, insats: str | None, k: int,
         if category is not None and not shape.insats_split:
             return []  # anonymous professional responses: no referrer, no age
         year = when.nns_year
-        found = (shape_name, year, k, split)
+        found = (shape_name, year, k, split, end)
         if found not in cache:
-            cache[found] = grids(shape, year, insatser, k, instrument, split)
+            cache[found] = grids(shape, year, insatser, k, instrument, split, end)
         narrowed = {split: category} if split else {}
         rows = shape.compute(Filters(when.start, when.end, insats, k, (year.start, year.end),
-                                     instrument, min_group_professional=k, **narrowed))
+                                     instrument, min_group_professional=k, end_timepoint=end,
+                                     **narrowed))
         _suppress(shape, rows, cache[found], when, insats)
         return shape.finish(rows) if shape.finish else rows
 
@@ -295,7 +305,8 @@ SPLITS = ("insats", *breakdown.DIMENSIONS)
 
 def report_by(split: str, name: str, period: Period, insats: str | None, k: int,
               insatser: list[str], instrument: str = reports.DEFAULT_INSTRUMENT,
-              k_professional: int = 5, cache: dict | None = None) -> list[dict]:
+              k_professional: int = 5, cache: dict | None = None,
+              end: str = "exit") -> list[dict]:
     """A report broken down by insats (each insats's own report, as one could ask for it
     alone), or by referrer or age band (cells split by the category): the rows of each
     category with a `breakdown` column naming it, then the rows of everyone (`total`).
@@ -306,19 +317,19 @@ def report_by(split: str, name: str, period: Period, insats: str | None, k: int,
     if split == "insats":
         for one in ([insats] if insats else insatser):
             found += [{"breakdown": one, **r} for r in report(
-                name, period, one, k, insatser, instrument, k_professional, _grids=cache)]
+                name, period, one, k, insatser, instrument, k_professional, _grids=cache, end=end)]
     else:
         for category in breakdown.DIMENSIONS[split]:
             found += [{"breakdown": category, **r} for r in report(
                 name, period, insats, k, insatser, instrument, k_professional, split=split,
-                category=category, _grids=cache)]
+                category=category, _grids=cache, end=end)]
     found += [{"breakdown": "total", **r} for r in report(
-        name, period, insats, k, insatser, instrument, k_professional, _grids=cache)]
+        name, period, insats, k, insatser, instrument, k_professional, _grids=cache, end=end)]
     return found
 
 
 def has_data(name: str, period: Period, insats: str | None,
-             instrument: str = reports.DEFAULT_INSTRUMENT) -> bool:
+             instrument: str = reports.DEFAULT_INSTRUMENT, end: str = "exit") -> bool:
     """Whether anyone at all is counted in the report (before any blanking): an empty period
     says so instead of showing blank rows that look like hidden ones."""
     names = ("nns", "nns-professional") if name == "nns" else (name,)
@@ -326,7 +337,7 @@ def has_data(name: str, period: Period, insats: str | None,
         shape = SHAPES[shape_name]
         year = period.nns_year
         rows = shape.compute(Filters(period.start, period.end, insats, 0, (year.start, year.end),
-                                     instrument, min_group_professional=0))
+                                     instrument, min_group_professional=0, end_timepoint=end))
         if any(shape.sizes(rows).values()):
             return True
     return False

@@ -85,6 +85,8 @@ TOTAL_LABELS = {"insats": N_("Alla insatser"), "referrer": N_("Alla remittenter"
                 "age_band": N_("Alla åldrar")}
 #: Reports about one self-rating instrument (the page offers a choice of instrument).
 SELF_RATING_REPORTS = ("progression", "areas", "profile", "paired")
+#: Reports of stegförflyttning, whose end point may be the exit or a follow-up after exit.
+END_POINT_REPORTS = ("progression", "areas")
 
 
 def _self_ratings() -> list[instruments.Instrument]:
@@ -144,8 +146,14 @@ def _choices() -> tuple[list[str], list[periods.Period], dict[str, Any], list[st
     if split is not None and (split not in disclosure.SPLITS or name == "responses"):
         errors.append(_("Uppdelningen finns inte."))
         split = None
+    end = request.args.get("slut") or "exit"
+    if end not in reports.END_TIMEPOINTS:
+        errors.append(_("Slutpunkten finns inte."))
+        end = "exit"
+    if name not in END_POINT_REPORTS:
+        end = "exit"  # the other reports have no end point (a choice left from another one)
     chosen = {"rapport": name, "period": period, "insats": insats, "instrument": instrument,
-              "uppdelning": split}
+              "uppdelning": split, "slut": end}
     return insatser, allowed, chosen, errors
 
 
@@ -196,14 +204,18 @@ def report() -> Any:
     name, period = chosen["rapport"], chosen["period"]
     page = {"insatser": insatser, "periods": allowed, "chosen": chosen, "titles": REPORT_TITLES,
             "self_ratings": _self_ratings(), "self_rating_reports": SELF_RATING_REPORTS,
-            "splits": disclosure.SPLITS, "split_labels": breakdown.LABELS}
+            "splits": disclosure.SPLITS, "split_labels": breakdown.LABELS,
+            "end_points": reports.END_TIMEPOINTS, "end_point_reports": END_POINT_REPORTS,
+            "timepoint_labels": TIMEPOINT_LABELS}
     if errors:
         return render_template("analysis/report.html", errors=errors, **page), 400
     k = current_app.config["REPORT_MIN_GROUP"]
     k_professional = current_app.config["REPORT_MIN_GROUP_PROFESSIONAL"]
     split = chosen["uppdelning"]
+    end = chosen["slut"]
     filters = reports.Filters(insats=chosen["insats"], min_group=k,
-                              instrument=chosen["instrument"] or reports.DEFAULT_INSTRUMENT)
+                              instrument=chosen["instrument"] or reports.DEFAULT_INSTRUMENT,
+                              end_timepoint=end)
     inst = filters.self_rating() if name in SELF_RATING_REPORTS else None
     chosen_report = {**reports.REPORTS, **reports.WEB_REPORTS}[name]
     header = chosen_report.header(filters)
@@ -211,26 +223,27 @@ def report() -> Any:
     memo: dict = {}  # NNS tables counted once for this page (the annual table and its years)
     if name == "responses":  # today's due and overdue questionnaires: no period, no answers
         rows = chosen_report.rows(filters)
-    elif not disclosure.has_data(name, period, chosen["insats"], filters.instrument):
+    elif not disclosure.has_data(name, period, chosen["insats"], filters.instrument, end):
         rows, empty = [], True
     elif split is not None:
         header = ("breakdown", *header)
         rows = disclosure.report_by(split, name, period, chosen["insats"], k, insatser,
-                                    filters.instrument, k_professional)
+                                    filters.instrument, k_professional, end=end)
     else:
         rows = disclosure.report(name, period, chosen["insats"], k, insatser, filters.instrument,
-                                 k_professional, memo=memo)
+                                 k_professional, memo=memo, end=end)
     fmt = request.args.get("format", "html")
     audit.record("report", user_id=current_user.id, report=name, format=fmt,
                  period=period.key, start=period.start, end=period.end,
                  insats=chosen["insats"], rows=len(rows), instrument=inst.key if inst else None,
-                 breakdown=split)
+                 breakdown=split, end_point=end if name in END_POINT_REPORTS else None)
     db.session.commit()
     if name == "nns" and split is None and not empty and fmt not in ("csv", "csv-excel", "xlsx"):
         years = sorted(p for p in allowed if p.level == "year")  # as NNS lays it out
         return nns.respond(fmt, page, rows, period, chosen["insats"], k, k_professional,
                            insatser, years, memo)
-    filename = f"stegvis-{name}-{period.key}{'-' + split if split else ''}"
+    filename = (f"stegvis-{name}-{period.key}{'-' + split if split else ''}"
+                f"{'-' + end.replace('+', '-') if end != 'exit' else ''}")
     labels = [_(COLUMN_LABELS.get(h, h)) if not h.startswith("areas_")
               else ngettext("%% %(num)s område", "%% %(num)s områden", int(h.split("_")[1]))
               for h in header]
@@ -283,6 +296,8 @@ def _title_lines(name: str, chosen: dict[str, Any], inst: instruments.Instrument
         what += f" ({tr(inst.name)})"
     if chosen["uppdelning"]:
         what += " " + _("per %(what)s", what=_(breakdown.LABELS[chosen["uppdelning"]]).lower())
+    if name in END_POINT_REPORTS:
+        what += ", " + _("inskrivning → %(end)s", end=_(TIMEPOINT_LABELS[chosen["slut"]]).lower())
     lines = [what]
     if name != "responses":
         lines.append(_("Period: %(start)s – %(end)s", start=format_date(period.start, "long"),
