@@ -27,7 +27,7 @@ MAX_INVITED = 10000
 
 
 def _forms() -> list[instruments.Instrument]:
-    return [i for i in instruments.published() if not i.for_participants]
+    return [i for i in instruments.published() if i.answered_anonymously]
 
 
 def _years() -> list[periods.Period]:
