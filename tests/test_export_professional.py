@@ -31,7 +31,8 @@ def mixed(app, runner, tmp_path):
     path.write_text("\n".join([HEADER, *d.lines]) + "\n", encoding="utf-8")
     result = runner.invoke(args=["import-answers", str(path)])
     assert result.exit_code == 0, result.output
-    board = SurveyRound(instrument="nns-styrelse", title="Styrelsen, NNS 2025/26", invited=7)
+    board = SurveyRound(instrument="nns-styrelse", title="Styrelsen, NNS 2025/26", invited=7,
+                        period="2025", max_responses=21, token="t" * 43)
     db.session.add(board)
     db.session.flush()
     surveys.record(instruments.get("nns-styrelse"), {"B12": 6, "B14a": 4}, month="2026-05",
