@@ -199,3 +199,23 @@ def test_an_unknown_form_is_refused_with_a_message(client, handledare, make_part
     assert response.status_code == 400
     assert "Välj ett av formulären på sidan." in response.text
     assert not stored(person)
+
+
+def test_paper_bip_ratings_are_imported_as_the_handledares_only(runner, tmp_path):
+    """A paper BIP rating is the handledare's: as the participant's it is refused, with a
+    message, and nothing is stored; with respondent handledare it is stored as theirs."""
+    from tests.test_import import write
+
+    one, two = questions(form())
+    base = "ABC-123,kvinna,1990,Steget,bip-handledare,intake"
+    refused = runner.invoke(args=["import-answers", str(write(
+        tmp_path, [f"{base},,{one.key},4,2026-03-02"], name="fel.csv"))])
+    assert refused.exit_code != 0
+    assert "fylls bara i av handledaren" in refused.output
+    assert not db.session.scalars(sa.select(Questionnaire)).all()
+    result = runner.invoke(args=["import-answers", str(write(tmp_path, [
+        f"{base},handledare,{one.key},4,2026-03-02", f"{base},handledare,{two.key},2,2026-03-02"]))])
+    assert result.exit_code == 0, result.output
+    (q,) = db.session.scalars(sa.select(Questionnaire)).all()
+    assert (q.instrument, q.respondent) == (KEY, "handledare")
+    assert {a.item_key: a.step for a in q.answers} == {one.key: 4, two.key: 2}
