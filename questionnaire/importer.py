@@ -87,7 +87,7 @@ def _parse_row(line: int, raw: dict[str, str], today: dt.date) -> tuple[Row | No
         errors.append(_("okänt instrument %(v)s (%(known)s; en version skrivs som %(form)s)",
                         v=v["instrument"], form="KEY@2",
                         known=", ".join(i.key for i in instruments.published())))
-    if inst is not None and not inst.for_participants:
+    if inst is not None and inst.answered_anonymously:
         return _parse_anonymous(line, v, inst, today, errors)
     code = v["participant"]
     if not code:
@@ -118,6 +118,9 @@ def _parse_row(line: int, raw: dict[str, str], today: dt.date) -> tuple[Row | No
                         v=respondent))
     elif respondent == "handledare" and inst is not None and not inst.individual_results:
         errors.append(_("%(inst)s besvaras bara av deltagare (gruppenkät)", inst=inst.key))
+    elif respondent != "handledare" and inst is not None and inst.rated_by_handledare:
+        errors.append(_("%(inst)s fylls bara i av handledaren (svarande handledare)",
+                        inst=inst.key))
     step, text, answered_on = _value_and_date(v, inst, today, errors)
     if errors:
         return None, errors

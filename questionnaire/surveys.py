@@ -50,8 +50,8 @@ def record(inst: instruments.Instrument, values: Mapping[str, int | str | None],
            paper_number: str | None = None) -> SurveyResponse:
     """Store one response (flushes). `values`: item key -> step (or text for a free-text item);
     None or a missing key is a skipped item and stores nothing."""
-    if inst.for_participants:
-        raise ValueError(f"{inst.key} is answered by participants (answering/answers.py)")
+    if not inst.answered_anonymously:
+        raise ValueError(f"{inst.key} is answered about a participant (answering/answers.py)")
     version = instruments.version_row(inst)
     response = SurveyResponse(
         instrument_version_id=version.id, instrument=inst.key, round_id=round_id,
@@ -138,8 +138,8 @@ def earliest() -> dt.date | None:
 def open_round(inst: instruments.Instrument, period: periods.Period, invited: int, *,
                insats: Insats | None = None, max_responses: int | None = None) -> SurveyRound:
     """A new round of a professional form for an NNS year, with its link's token (flushes)."""
-    if inst.for_participants:
-        raise ValueError(f"{inst.key} is answered by participants")
+    if not inst.answered_anonymously:
+        raise ValueError(f"{inst.key} is answered about a participant")
     year = period.nns_year
     title = f"{inst.name} {year.year}/{(year.year + 1) % 100:02d}"
     if insats is not None:

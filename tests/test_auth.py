@@ -31,6 +31,7 @@ RULES = {
     "staff.participants": CASEWORK, "staff.register": CASEWORK, "staff.participant": CASEWORK,
     "staff.record_exit": CASEWORK, "staff.create_link": CASEWORK, "staff.handover": CASEWORK,
     "staff.staff_rating": CASEWORK, "staff.dialogue": CASEWORK, "staff.print_view": CASEWORK,
+    "staff.staff_form": CASEWORK,
     "staff.add_note": CASEWORK, "staff.finish_note": CASEWORK,
     "staff.edit_note": CASEWORK, "staff.delete_note": CASEWORK,
     "staff.assign_handledare": CASEWORK,

@@ -2,6 +2,9 @@
 self-assessment, six items in Stegvis's own plain Swedish (marked `own_wording` in settings),
 answered anonymously by staff and reported per survey round as a group profile."""
 
+import json
+import re
+import secrets
 from decimal import Decimal
 
 import pytest
@@ -43,14 +46,21 @@ def test_own_wording_is_yes_or_no():
     assert "own_wording måste vara yes eller no" in "\n".join(refused.value.lines("v.xlsx"))
 
 
+def new_round(key: str, title: str) -> SurveyRound:
+    survey_round = SurveyRound(instrument=key, title=title, invited=8, period="2025",
+                               max_responses=24, token=secrets.token_urlsafe(32))
+    db.session.add(survey_round)
+    db.session.flush()
+    return survey_round
+
+
 @pytest.fixture
 def rounds(app):
     """Round A: six staff answered; round B: three (below K 5); two paper forms without round."""
     inst = instruments.get(KEY)
     made = []
     for title in ("Personal 2025/26", "Personal 2026/27"):
-        made.append(SurveyRound(instrument=KEY, title=title, invited=8))
-        db.session.add(made[-1])
+        made.append(new_round(KEY, title))
     db.session.flush()
     a = [(1, 2, 3, 4, 5, 5), (2, 2, 3, 4, 4, 5), (3, 2, 3, 4, 4, 4), (4, 2, 3, 4, 3, 4),
          (5, 2, 3, 4, 2, 3), (5, 2, None, 4, 1, 2)]
@@ -81,3 +91,54 @@ def test_group_profile_per_round_against_a_hand_count(rounds):
     assert len(second) == 6
     assert {r["n"] for r in second} == {None}
     assert {r["mean"] for r in second} == {None}
+
+
+def profile_section(page: str) -> str:
+    """The round page's profile section (empty when there is none)."""
+    start = page.find('id="profile-h"')
+    if start < 0:
+        return ""
+    return page[start:page.find("</section>", start)]
+
+
+def test_the_round_page_shows_its_group_profile_with_a_spider_diagram(rounds, client, login):
+    login("samordnare")
+    page = client.get(f"/personal/enkatomgangar/{rounds[0].id}").text
+    section = profile_section(page)
+    assert section, page
+    cells = [re.sub(r"<[^>]+>", "", c).strip()
+             for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", section, re.S)]
+    # BO1 Kontinuitet: 1,2,3,4,5,5 -> n 6, mean 3,33, median 3,5
+    at = cells.index("Kontinuitet")
+    assert cells[at + 1:at + 4] == ["6", "3,33", "3,5"]
+    at = cells.index("Samordning")  # BO3: five answered 3
+    assert cells[at + 1:at + 4] == ["5", "3,00", "3"]
+    at = cells.index("Arbetsmarknaden")  # BO5: 5,4,4,3,2,1
+    assert cells[at + 1:at + 3] == ["6", "3,17"]
+    assert 'id="spider"' in page
+    assert "plotly-polar" in page
+    # the figure carries this round's means only
+    data = json.loads(re.search(r'id="spider-data">(.*?)</script>', page, re.S).group(1))
+    assert data["data"][0]["r"][:2] == [pytest.approx(3.33), pytest.approx(2.0)]
+    assert len(data["data"]) == 1
+
+
+def test_a_round_below_k_shows_too_few_answers_and_no_diagram(rounds, client, login):
+    login("samordnare")
+    page = client.get(f"/personal/enkatomgangar/{rounds[1].id}").text
+    section = profile_section(page)
+    assert "För få svar" in section
+    assert "5,00" not in section  # the three answers to BO1 are not shown
+    assert 'id="spider"' not in page
+
+
+def test_a_round_of_a_form_without_areas_shows_no_profile(app, client, login):
+    assert not instruments.get("nns-personal").areas
+    survey_round = new_round("nns-personal", "Personal NNS")
+    db.session.commit()
+    login("samordnare")
+    page = client.get(f"/personal/enkatomgangar/{survey_round.id}").text
+    assert survey_round.title in page
+    assert not profile_section(page)
+    assert 'id="spider"' not in page
+    assert "För få svar" not in page

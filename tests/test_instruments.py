@@ -61,7 +61,8 @@ def test_versions_are_stored_with_item_scales(app):
     rows = db.session.scalars(sa.select(InstrumentVersion)).all()
     assert {(r.instrument, r.version) for r in rows} == {
         ("skapa", 1), ("nns-pagaende", 1), ("nns-avslut", 1), ("nns-personal", 1),
-        ("nns-remittent", 1), ("nns-chefsgrupp", 1), ("nns-styrelse", 1), ("bip-organisation", 1)}
+        ("nns-remittent", 1), ("nns-chefsgrupp", 1), ("nns-styrelse", 1), ("bip-organisation", 1),
+        ("bip-handledare", 1)}
     assert all(json.loads(r.definition)["settings"]["form_id"] == r.instrument for r in rows)
     scale = dict(db.session.execute(
         sa.select(InstrumentItem.key, InstrumentItem.scale_max)
@@ -74,7 +75,7 @@ def test_versions_are_stored_with_item_scales(app):
 def test_init_db_again_publishes_nothing_new(app):
     migrate.upgrade()
     migrate.upgrade()
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(InstrumentVersion)) == 8
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(InstrumentVersion)) == 9
 
 
 def test_shipped_files_export_and_add_again_as_a_no_op(app, runner, tmp_path):
@@ -85,7 +86,7 @@ def test_shipped_files_export_and_add_again_as_a_no_op(app, runner, tmp_path):
         result = runner.invoke(args=["instrument", "add", str(out)])
         assert result.exit_code == 0, result.output
         assert "inget ändrades" in result.output
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(InstrumentVersion)) == 8
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(InstrumentVersion)) == 9
 
 
 # -- a förbund's own form ------------------------------------------------------------------

@@ -538,6 +538,8 @@ def my_data() -> Any:
     sections = []
     for enrolment in person.enrolments:
         for q in sorted(enrolment.questionnaires, key=lambda q: q.started_at):
+            if answers.instrument_of(q).rated_by_handledare:
+                continue  # the handledare's own form about them (BIP): staff only
             if not full and not answers.instrument_of(q).individual_results:
                 sections.append((q, None))  # group-only answers: not with staff present
                 continue

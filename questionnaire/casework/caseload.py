@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from questionnaire import instruments
 from questionnaire.answering import answers
-from questionnaire.casework import codes, schedule
+from questionnaire.casework import codes, schedule, staff_forms
 from questionnaire.extensions import db
 from questionnaire.instruments import Instrument
 from questionnaire.models import (
@@ -65,6 +65,9 @@ class Row:
     slots: list[schedule.Slot] = field(default_factory=list)
     #: the instruments given at the exit when the exit has no date yet (an open-ended insats)
     on_exit: list[str] = field(default_factory=list)
+    #: the handledare's own forms (e.g. the BIP rating) due at the latest opened timepoint and
+    #: not yet filled in
+    staff_missing: list[Instrument] = field(default_factory=list)
 
 
 #: Whose participants a caseload shows: the user's own (and those nobody has yet), or everyone
@@ -104,6 +107,7 @@ def caseload(user: User, today: dt.date, insats_id: int | None = None,
         moment = completed or started
         if eid not in last or moment > last[eid]:
             last[eid] = moment
+    staff_done = staff_forms.rated([e.id for e in enrolments])
     rows = []
     for e in enrolments:
         slots = schedule.timeline(e, e.insats, done.get(e.id, set()), today)
@@ -113,7 +117,9 @@ def caseload(user: User, today: dt.date, insats_id: int | None = None,
         on_exit = [] if e.exit_date is not None else sorted(
             {entry.instrument for entry in e.insats.schedule if entry.timepoint == "exit"
              and schedule.due_date(e, e.insats, "exit") is None}, key=instruments.order_key)
-        rows.append(Row(e, next_slot, last.get(e.id), open_slots, slots, on_exit))
+        rows.append(Row(e, next_slot, last.get(e.id), open_slots, slots, on_exit,
+                        [] if e.exit_date is not None and e.exit_date < today
+                        else staff_forms.missing(slots, staff_done.get(e.id, set()))))
     rows.sort(key=_urgency)  # stable: within a rank, the order of the query above
     return [r for r in rows if matches(r, status)]
 

@@ -37,7 +37,7 @@ from questionnaire import audit, instruments, lockout, privacy
 from questionnaire.answering import answers, followup, links
 from questionnaire.answering.views import SCOPE, grant
 from questionnaire.auth import end_sessions, role_required
-from questionnaire.casework import assignment, caseload, codes, overview, schedule
+from questionnaire.casework import assignment, caseload, codes, overview, schedule, staff_forms
 from questionnaire.casework.schedule import TIMEPOINT_LABELS
 from questionnaire.extensions import db
 from questionnaire.i18n import (
@@ -677,7 +677,61 @@ def staff_rating(code: str) -> Any:
     return render_template("staff/rating.html", e=enrolment, inst=inst, choices=choices,
                            timepoint=timepoint, done=done, due=due, existing=existing,
                            labels=TIMEPOINT_LABELS, errors=errors, form=values,
-                           display=codes.display), 400 if errors else 200
+                           display=codes.display,
+                           **_staff_forms(enrolment, timepoint)), 400 if errors else 200
+
+
+def _staff_forms(enrolment: Enrolment, timepoint: str | None,
+                 posted: Any = None) -> dict[str, Any]:
+    """The handledare's own forms about the participant (e.g. the BIP rating) for the rating
+    page: each with its stored values at this timepoint, or what was just posted."""
+    if timepoint not in staff_forms.timepoints(enrolment, dt.date.today()):
+        return {"staff_forms": []}
+    shown = []
+    for inst in staff_forms.forms():
+        q = staff_forms.existing(enrolment, inst, timepoint)
+        values = ({k: str(a.step) if a.step is not None else ""
+                   for k, a in answers.current_answers(q).items()} if q else {})
+        if posted is not None and posted.get("form") == inst.key:
+            values = posted
+        shown.append({"inst": inst, "questions": staff_forms.questions(inst), "existing": q,
+                      "values": values})
+    return {"staff_forms": shown}
+
+
+@bp.post("/deltagare/<code>/bedomning")
+@role_required(*CASEWORK)
+def staff_form(code: str) -> Any:
+    """The handledare's own form about the participant (e.g. the BIP rating), beside their
+    parallel rating: stored as the handledare's, shown to staff only."""
+    enrolment = _enrolment(code)
+    inst = next((i for i in staff_forms.forms() if i.key == request.form.get("form")), None)
+    timepoint = request.form.get("timepoint", "")
+    errors = ([_("Välj ett av formulären på sidan.")] if inst is None else
+              staff_forms.save(enrolment, inst, timepoint, request.form, current_user,
+                               dt.date.today()))
+    if not errors:
+        db.session.commit()
+        flash(_("Bedömningen är sparad."))
+        return redirect(url_for(".dialogue", code=enrolment.participant.code))
+    rating = _chosen_rating(enrolment)
+    if rating is None:  # the form is offered beside a self-rating only
+        abort(404)
+    slots = [s for s in schedule.timeline(enrolment, enrolment.insats, (), dt.date.today())
+             if s.instrument == rating.key and s.status != "upcoming"]
+    choices = [s.timepoint for s in slots]
+    due = next((s.timepoint for s in slots if s.status in ("due", "overdue")),
+               choices[-1] if choices else None)
+    shown = timepoint if timepoint in choices else due
+    existing = _staff_rating_of(enrolment, rating, shown)
+    stored = {k: str(a.step) if a.step is not None else ""
+              for k, a in answers.current_answers(existing).items()} if existing else {}
+    done = {t for i, t in answers.completed_slots(enrolment, "handledare") if i == rating.key}
+    return render_template(
+        "staff/rating.html", e=enrolment, inst=rating, choices=choices, timepoint=shown,
+        done=done, due=due, existing=existing, labels=TIMEPOINT_LABELS, errors=[],
+        form=stored, display=codes.display, staff_errors=errors,
+        **_staff_forms(enrolment, shown, request.form)), 400
 
 
 def _dialogue_context(enrolment: Enrolment) -> dict[str, Any]:
@@ -685,7 +739,8 @@ def _dialogue_context(enrolment: Enrolment) -> dict[str, Any]:
 
     inst = _chosen_rating(enrolment)
     if inst is None:
-        return {"e": enrolment, "inst": None, "instruments": [], "areas": [], "notes":
+        return {"e": enrolment, "inst": None, "instruments": [], "areas": [], "labels":
+                TIMEPOINT_LABELS, "notes":
                 caseload.notes(enrolment), "side_by_side": None, "figure": None, "traces": 0,
                 "improved": 0, "compared": 0, "display": codes.display, "today": dt.date.today()}
     mine = answers.ratings(inst.key, "deltagare", enrolment_id=enrolment.id)
@@ -735,7 +790,9 @@ def dialogue(code: str) -> Any:
     enrolment = _enrolment(code)
     audit.record("view_dialogue", user_id=current_user.id, subject=enrolment.participant.code)
     db.session.commit()
-    return render_template("staff/dialogue.html", **_dialogue_context(enrolment))
+    # the handledare's own forms (e.g. the BIP rating): here only, never in the printout
+    return render_template("staff/dialogue.html", **_dialogue_context(enrolment),
+                           staff_tables=staff_forms.tables(enrolment))
 
 
 @bp.get("/deltagare/<code>/utskrift")

@@ -24,7 +24,8 @@ from questionnaire.instruments.xlsform import FormErrors, build, checksum, read,
 from questionnaire.models import InstrumentItem, InstrumentVersion
 
 __all__ = ["FILES", "FormErrors", "Instrument", "Item", "Label", "Scale", "ShowIf", "Step",
-           "export_file", "for_participants", "get", "publish", "published", "read",
+           "export_file", "for_participants", "get", "publish", "published", "rated_by_handledare",
+           "read",
            "sync_shipped", "version_row"]
 
 #: The instrument files shipped with Stegvis.
@@ -95,6 +96,12 @@ def for_participants() -> list[Instrument]:
     """The newest version of every instrument that participants answer (what a schedule may
     give); professional forms are answered anonymously in survey rounds or on paper."""
     return [i for i in published() if i.for_participants]
+
+
+def rated_by_handledare() -> list[Instrument]:
+    """The newest version of every form that the handledare fills in about a participant (e.g.
+    the BIP rating), at the participant's timepoints; staff see it, the participant never."""
+    return [i for i in published() if i.rated_by_handledare]
 
 
 def versions(key: str) -> list[Instrument]:

@@ -113,9 +113,10 @@ class Instrument:
     languages: tuple[str, ...] = ("sv",)
     #: Timepoints a new insats gives it at (the samordnare changes the schedule per insats).
     default_timepoints: tuple[str, ...] = ()
-    #: Who answers it: "deltagare", or a professional respondent group ("personal", "remittent",
+    #: Who answers it: "deltagare"; "handledare", the handledare's own rating of a participant
+    #: (`rated_by_handledare`); or a professional respondent group ("personal", "remittent",
     #: "chefsgrupp", "styrelse") who answer anonymously, never as a participant (see
-    #: `for_participants`).
+    #: `for_participants`, `answered_anonymously`).
     respondents: str = "deltagare"
     #: The wording is Stegvis's own (written for Stegvis from indicators that name no questions,
     #: e.g. BIP's), not a published instrument's: settings `own_wording`.
@@ -134,6 +135,19 @@ class Instrument:
         """Given to participants (schedules, the tablet, the participant catalog); a
         professional form is answered anonymously in a survey round or on paper."""
         return self.respondents == "deltagare"
+
+    @property
+    def rated_by_handledare(self) -> bool:
+        """The handledare's own rating of a participant (e.g. BIP's caseworker indicators), at
+        the participant's timepoints beside the self-rating: shown to staff only, never to the
+        participant, never handed over, never in a survey round."""
+        return self.respondents == "handledare"
+
+    @property
+    def answered_anonymously(self) -> bool:
+        """A professional group's form (personal, remittent, chefsgrupp, styrelse): answered
+        anonymously in a survey round or on paper, never about a participant."""
+        return not self.for_participants and not self.rated_by_handledare
 
     @property
     def areas(self) -> tuple[Item, ...]:

@@ -6,7 +6,8 @@ The supported subset (docs/instruments.md):
   choices   list_name, name (the step's number), label::LANG (code), and Stegvis's pictogram
   settings  form_id, form_title, version, default_language, and Stegvis's results
             (individual | group), short_title, unofficial_translations, default_timepoints,
-            respondents (deltagare | personal | remittent | chefsgrupp | styrelse), own_wording
+            respondents (deltagare | handledare | personal | remittent | chefsgrupp |
+            styrelse), own_wording
 
 A workbook is data, never code: it is read with formulas left unevaluated (a formula is an error)
 and external links never followed; sizes are limited. `read()` checks the whole file and raises
@@ -57,7 +58,7 @@ SETTINGS = ("form_id", "form_title", "version", "default_language", "results", "
 #: Who answers a form: participants (the default), or one of NNS's professional respondent
 #: groups (domain.md A), who answer anonymously in a survey round or on paper, never as a
 #: participant and never on the tablet.
-RESPONDENT_GROUPS = ("deltagare", "personal", "remittent", "chefsgrupp", "styrelse")
+RESPONDENT_GROUPS = ("deltagare", "handledare", "personal", "remittent", "chefsgrupp", "styrelse")
 PICTOGRAMS = ("level", "yesno")
 #: Locale codes Stegvis offers, and the BCP 47 tags a file may use for them.
 LOCALES = {lang.code: lang.code for lang in LANGUAGES} | {
@@ -191,6 +192,10 @@ def read(data: bytes) -> dict:
     if respondents not in RESPONDENT_GROUPS:
         problem("settings", srow, _("respondents måste vara en av %(known)s",
                                      known=", ".join(RESPONDENT_GROUPS)))
+    if respondents == "handledare" and results != "individual":
+        problem("settings", srow, _(
+            "ett formulär som handledaren fyller i om en deltagare (respondents handledare) "
+            "har results individual"))
     timepoints = settings.get("default_timepoints", "").split()
     if timepoints and respondents != "deltagare":
         problem("settings", srow, _(
@@ -366,7 +371,7 @@ def read(data: bytes) -> dict:
         if list_name not in used_lists:
             problem("choices", 0, _("listan %(l)s används inte av någon fråga", l=list_name))
     rated = [i for i in survey if i.get("area")]
-    if results == "individual" and len(rated) < 3:
+    if results == "individual" and respondents != "handledare" and len(rated) < 3:
         problem("survey", 0, _(
             "en självskattning (results individual) behöver minst tre frågor med område (area)"))
     scales = {tuple(s["name"] for s in lists.get(i["type"].split()[-1], [])) for i in rated}

@@ -238,7 +238,7 @@ def _in_order(*parts: sa.Select) -> sa.Select:
 
 def _respondent_group():
     """A professional response's respondent group (personal, remittent, …), from its form."""
-    groups = {i.key: i.respondents for i in instruments.published() if not i.for_participants}
+    groups = {i.key: i.respondents for i in instruments.published() if i.answered_anonymously}
     if not groups:
         return sa.null()
     return sa.case(groups, value=SurveyResponse.instrument, else_=sa.null())
@@ -371,7 +371,7 @@ def assessment_rows(filters: Filters, include_free_text: bool, csv: bool = False
 def _respondent_groups() -> list[str]:
     """The professional respondent groups of the published forms, in their order."""
     return list(dict.fromkeys(i.respondents for i in instruments.published()
-                              if not i.for_participants))
+                              if i.answered_anonymously))
 
 
 def codebook_rows(fmt: str = "csv") -> Iterator[list]:

@@ -9,14 +9,16 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from questionnaire import audit, instruments, surveys
 from questionnaire.auth import role_required
 from questionnaire.extensions import db
+from questionnaire.i18n import tr
 from questionnaire.models import Insats, SurveyRound
-from questionnaire.reporting import periods
+from questionnaire.reporting import periods, round_profile
 
 bp = Blueprint("rounds", __name__, url_prefix="/personal/enkatomgangar")
 
@@ -25,7 +27,7 @@ MAX_INVITED = 10000
 
 
 def _forms() -> list[instruments.Instrument]:
-    return [i for i in instruments.published() if not i.for_participants]
+    return [i for i in instruments.published() if i.answered_anonymously]
 
 
 def _years() -> list[periods.Period]:
@@ -107,7 +109,28 @@ def show(round_id: int) -> Any:
     insats = db.session.get(Insats, survey_round.insats_id) if survey_round.insats_id else None
     return render_template("survey/round.html", round=survey_round, link=link_of(survey_round),
                            responses=responses, rate=rate, insats=insats,
-                           year=periods.parse(survey_round.period))
+                           year=periods.parse(survey_round.period), **_profile(survey_round))
+
+
+def _profile(survey_round: SurveyRound) -> dict[str, Any]:
+    """A form with rated areas (e.g. the organisation's BIP self-assessment): this round's group
+    profile, mean and median per area, blank below the professional K, and its spider diagram."""
+    inst = instruments.get(survey_round.instrument)
+    if inst is None or not inst.areas:
+        return {"profile": None, "chart": None}
+    k = current_app.config["REPORT_MIN_GROUP_PROFESSIONAL"]
+    rows = [r for r in round_profile.profile(inst, k) if r["round"] == survey_round.id]
+    shown = [{"area": tr(inst.item(r["item"]).area), "n": r["n"],
+              "mean": format_decimal(r["mean"], format="#,##0.00") if r["n"] else None,
+              "median": format_decimal(r["median"]) if r["n"] else None} for r in rows]
+    chart = None
+    if any(r["n"] for r in rows):
+        from questionnaire.reporting import chart as chart_module  # Plotly only with a chart
+
+        values = [float(r["mean"]) if r["n"] else None for r in rows]
+        traces = [chart_module.Trace(survey_round.title, values, strong=True)]
+        chart = {"figure": chart_module.figure(inst, traces), "traces": 1}
+    return {"profile": shown, "chart": chart, "min_group": k}
 
 
 @bp.post("/<int:round_id>/stang")
