@@ -54,6 +54,19 @@ def test_other_reports_render(client, login, data, name):
     assert client.get("/personal/rapporter", query_string={"rapport": name}).status_code == 200
 
 
+def test_the_response_overview_has_no_period(client, login, data):
+    """What is due today: no period to choose, no note about whole periods, no period in the
+    file name."""
+    login("samordnare")
+    page = client.get("/personal/rapporter", query_string={"rapport": "responses"}).text
+    assert 'name="period"' not in page
+    assert "hela perioder" not in page
+    download = client.get("/personal/rapporter",
+                          query_string={"rapport": "responses", "format": "csv"})
+    name = download.headers["Content-Disposition"]
+    assert f"stegvis-responses-{dt.date.today()}.csv" in name
+
+
 def test_csv_has_the_contract_columns_and_excel_the_screens(client, login, data):
     login("samordnare")
     response = client.get("/personal/rapporter",

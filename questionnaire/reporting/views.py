@@ -242,7 +242,8 @@ def report() -> Any:
         years = sorted(p for p in allowed if p.level == "year")  # as NNS lays it out
         return nns.respond(fmt, page, rows, period, chosen["insats"], k, k_professional,
                            insatser, years, memo)
-    filename = (f"stegvis-{name}-{period.key}{'-' + split if split else ''}"
+    when = dt.date.today() if name == "responses" else period.key  # what is due today
+    filename = (f"stegvis-{name}-{when}{'-' + split if split else ''}"
                 f"{'-' + end.replace('+', '-') if end != 'exit' else ''}")
     labels = [_(COLUMN_LABELS.get(h, h)) if not h.startswith("areas_")
               else ngettext("%% %(num)s område", "%% %(num)s områden", int(h.split("_")[1]))
