@@ -28,7 +28,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from questionnaire import assets, security
+from questionnaire import assets, audit, security
 from questionnaire import config as config_module
 from questionnaire.extensions import babel, csrf, db, limiter, login_manager
 from questionnaire.i18n import (
@@ -111,6 +111,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.before_request(staff.handover_lock)
     app.add_template_filter(staff.qr_svg, "qr")
     app.add_template_filter(dates.day, "datum")
+    app.add_template_filter(audit.readable, "details")
     app.jinja_env.globals.update(tr=tr, tr_in=tr_in, step_label=step_label)
 
     from questionnaire.cli import register

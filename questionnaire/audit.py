@@ -74,3 +74,24 @@ def verify() -> Iterator[tuple[int, str | None]]:
         expected = row_hash(previous, event)
         yield event.id, expected if event.row_hash == expected else None
         previous = event.row_hash
+
+
+def readable(details: str | None) -> str:
+    """An event's details as a person reads them in the log: `key: value` pairs, empty ones left
+    out (the stored JSON, which the hash chain covers, stays as it is)."""
+    if not details:
+        return ""
+    try:
+        found = json.loads(details)
+    except ValueError:
+        return details
+    if not isinstance(found, dict):
+        return str(found)
+    shown = []
+    for key, value in found.items():
+        if value in (None, "", [], {}):
+            continue
+        if isinstance(value, list):
+            value = ", ".join(str(v) for v in value)
+        shown.append(f"{key}: {value}")
+    return " · ".join(shown)

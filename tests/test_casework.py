@@ -297,11 +297,15 @@ def test_audit_log_names_actions_in_words(client, login, make_participant):
     client.get(f"/personal/deltagare/{person.code}")
     add_note(client, person, goal="Sova bättre")
     client.get(f"/personal/deltagare/{person.code}/utskrift")
+    client.get("/personal/rapporter", query_string={"rapport": "exits"})
     seen = visible_text(client.get("/personal/logg").text)
     for raw in ("add_note", "print_dialogue", "view_participant"):
         assert raw not in seen
     for label in ("Ny anteckning i planen", "Utskrift till deltagaren", "Öppnade deltagarsidan"):
         assert label in seen
+    # the details as words, not the stored JSON
+    assert "report: exits" in seen
+    assert '{"' not in seen
 
 
 # --- 6. the caseload by urgency ------------------------------------------------------------------
