@@ -126,11 +126,20 @@ def save(enrolment: Enrolment, inst: Instrument, timepoint: str, form: Mapping[s
                         "skattade kan ändra skattningen."))
     if errors:
         return errors
+    store(enrolment, inst, timepoint, steps, user, before)
+    return []
+
+
+def store(enrolment: Enrolment, inst: Instrument, timepoint: str,
+          steps: dict[str, int | None], user: User, before: Questionnaire | None) -> None:
+    """Store a handledare's rating (the parallel self-rating or a form of their own) for a
+    timepoint; `before`, their earlier rating of it, is corrected in place and its old values
+    are kept in the audit log (flushes)."""
     if before is None:
         q = answers.start(enrolment, inst.key, timepoint, respondent="handledare",
                           language="sv", source="tablet")
         action, details, when = "staff_rating", {}, None
-    else:
+    else:  # a correction: the answers are replaced, the old values kept in the log
         q, when = before, before.completed_at
         old = {k: a.step for k, a in answers.current_answers(q).items()}
         q.completed_at = None
@@ -143,4 +152,3 @@ def save(enrolment: Enrolment, inst: Instrument, timepoint: str, form: Mapping[s
     answers.complete(q, when=when)
     audit.record(action, user_id=user.id, subject=enrolment.participant.code,
                  instrument=inst.key, timepoint=timepoint, **details)
-    return []

@@ -59,7 +59,6 @@ from questionnaire.models import (
     ROLES,
     TIMEPOINTS,
     ActionNote,
-    Answer,
     Enrolment,
     Insats,
     InsatsStaff,
@@ -653,23 +652,7 @@ def staff_rating(code: str) -> Any:
             errors.append(_("En kollega har redan skattat den här tidpunkten. Bara den som "
                             "skattade kan ändra skattningen."))
         if not errors:
-            if existing is None:
-                q = answers.start(enrolment, inst.key, timepoint, respondent="handledare",
-                                  language="sv", source="tablet")
-                action, details, when = "staff_rating", {}, None
-            else:  # a correction: the answers are replaced, the old values kept in the log
-                q, when = existing, existing.completed_at
-                before = {k: a.step for k, a in answers.current_answers(q).items()}
-                q.completed_at = None
-                db.session.execute(sa.delete(Answer).where(Answer.questionnaire_id == q.id))
-                db.session.flush()
-                action, details = "staff_rating_changed", {"before": before, "after": steps}
-            q.rated_by = current_user.id
-            for key, step in steps.items():
-                answers.save_answer(q, key, step=step, declined=step is None)
-            answers.complete(q, when=when)
-            audit.record(action, user_id=current_user.id, subject=enrolment.participant.code,
-                         instrument=inst.key, timepoint=timepoint, **details)
+            staff_forms.store(enrolment, inst, timepoint, steps, current_user, existing)
             db.session.commit()
             return redirect(url_for(".dialogue", code=enrolment.participant.code,
                                     instrument=inst.key))
