@@ -19,6 +19,7 @@ from questionnaire.casework.schedule import TIMEPOINT_LABELS
 from questionnaire.i18n import language, text_direction, tr
 from questionnaire.instruments import Instrument
 from questionnaire.models import TIMEPOINTS
+from questionnaire.reporting.star import FSI, PDI, wrap
 
 NEWEST = "#1d4ed8"
 OLDER = (("#b45309", "dot"), ("#0f766e", "dash"), ("#7e22ce", "dashdot"), ("#be185d", "longdash"))
@@ -51,18 +52,6 @@ class Trace:
 
 #: An area's name longer than this many characters is wrapped onto more lines (phones).
 LABEL_LINE = 11
-FSI, PDI = "\u2068", "\u2069"  # first-strong isolate: a line keeps its own reading order
-
-
-def wrap(text: str, width: int = LABEL_LINE) -> list[str]:
-    """A label as lines of at most `width` characters where the words allow it."""
-    lines: list[str] = []
-    for word in text.split():
-        if lines and len(lines[-1]) + 1 + len(word) <= width:
-            lines[-1] += " " + word
-        else:
-            lines.append(word)
-    return lines or [text]
 
 
 def chart_label(text: str, rtl: bool, width: int | None = None) -> str:

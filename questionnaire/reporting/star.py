@@ -52,7 +52,8 @@ def _text(lines: list[str], x: float, y: float, anchor: str, size: float,
             f'{"".join(spans)}</text>')
 
 
-def _wrap(text: str, width: int = 14) -> list[str]:
+def wrap(text: str, width: int = 14) -> list[str]:
+    """A label as lines of at most `width` characters where the words allow it."""
     lines: list[str] = []
     for word in text.split():
         if lines and len(lines[-1]) + 1 + len(word) <= width:
@@ -132,9 +133,9 @@ def svg(areas: list[list[str]], steps: list[int], lines: list[Line], title: str)
         angle = -math.pi / 2 + 2 * math.pi * k / n
         cos, sin = math.cos(angle), math.sin(angle)
         anchor = "start" if cos > 0.25 else "end" if cos < -0.25 else "middle"
-        texts = [t for name in names for t in _wrap(name)]
+        texts = [t for name in names for t in wrap(name)]
         # in two languages the participant's (first) is bold, the Swedish plain below it
-        bold = len(_wrap(names[0])) if len(names) > 1 else 0
+        bold = len(wrap(names[0])) if len(names) > 1 else 0
         x = CX + (RADIUS + 10) * cos
         y = CY + (RADIUS + 14) * sin + 4
         if sin < -0.25:  # above the centre: the lines end at the spoke
