@@ -3,6 +3,7 @@
 import datetime as dt
 
 import sqlalchemy as sa
+from flask_babel import format_date
 
 from questionnaire.answering import links
 from questionnaire.extensions import db
@@ -135,6 +136,9 @@ def test_the_handledares_rating_is_labelled_as_theirs_on_the_own_data_page(app,
     # the participant's own answers, then the handledare's rating, said to be the handledare's
     assert "Handledarens skattning av dig" not in rated[0].split("</h2>")[0]
     assert "Handledarens skattning av dig" in rated[1].split("</h2>")[0]
+    # dates as the journey's chart writes them (one format on the participant's pages)
+    with app.test_request_context():
+        assert format_date(dt.date.today(), "medium") in rated[0].split("</h2>")[0]
 
 
 def test_a_participant_link_opened_in_a_staff_session_never_shows_group_only_answers(
