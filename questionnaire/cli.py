@@ -166,6 +166,22 @@ def _date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt
     return day
 
 
+def _write_table(sheet: str, header, rows, fmt: str, out: str | None) -> None:
+    """A report's table as csv, csv-excel or xlsx, to `out` (csv to stdout without one)."""
+    try:
+        if fmt == "xlsx":
+            book = tables.Workbook(out)
+            book.sheet(sheet, header, rows)
+            book.close()
+        elif out is None:
+            tables.write_csv(sys.stdout, header, rows, excel=fmt == "csv-excel")
+        else:
+            with open(out, "w", encoding="utf-8", newline="") as f:
+                tables.write_csv(f, header, rows, excel=fmt == "csv-excel")
+    except OSError as e:
+        fail(_("Kan inte skriva %(out)s: %(e)s", out=out or "stdout", e=e.strerror or e))
+
+
 def _filters(start: dt.date | None, end: dt.date | None, insats: str | None,
              min_group: int = 10) -> reports.Filters:
     if start and end and start > end:
@@ -225,18 +241,7 @@ def report(name: str, start: dt.date | None, end: dt.date | None, insats: str | 
                                   min_group_professional=min_group_professional,
                                   end_timepoint=end_timepoint)
     header, rows = reports.REPORTS[name].header(filters), reports.REPORTS[name].rows(filters)
-    try:
-        if fmt == "xlsx":
-            book = tables.Workbook(out)
-            book.sheet(name, header, rows)
-            book.close()
-        elif out is None:
-            tables.write_csv(sys.stdout, header, rows, excel=fmt == "csv-excel")
-        else:
-            with open(out, "w", encoding="utf-8", newline="") as f:
-                tables.write_csv(f, header, rows, excel=fmt == "csv-excel")
-    except OSError as e:
-        fail(_("Kan inte skriva %(out)s: %(e)s", out=out or "stdout", e=e.strerror or e))
+    _write_table(name, header, rows, fmt, out)
     audit.record("report", report=name, start=start, end=end, insats=insats,
                  min_group=min_group, min_group_professional=min_group_professional,
                  instrument=inst.key, rows=len(rows))
@@ -475,18 +480,7 @@ def compare_command(files: tuple[Path, ...], min_group: int, min_group_professio
     years = sorted({periods.parse(p["period"]) for o in others for p in o["periods"]})
     here = benchmark.build("this", years, min_group, min_group_professional, "", today)
     header, rows = benchmark.compare(here, others)
-    try:
-        if fmt == "xlsx":
-            book = tables.Workbook(out)
-            book.sheet("compare", header, rows)
-            book.close()
-        elif out is None:
-            tables.write_csv(sys.stdout, header, rows, excel=fmt == "csv-excel")
-        else:
-            with open(out, "w", encoding="utf-8", newline="") as f:
-                tables.write_csv(f, header, rows, excel=fmt == "csv-excel")
-    except OSError as e:
-        fail(_("Kan inte skriva %(out)s: %(e)s", out=out or "stdout", e=e.strerror or e))
+    _write_table("compare", header, rows, fmt, out)
     audit.record("compare", files=[f.name for f in files], forbund=list(names),
                  min_group=min_group, rows=len(rows))
     db.session.commit()
