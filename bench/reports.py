@@ -1,17 +1,21 @@
 """Reports and export at scale, against a floor measured in the same run.
 
     make bench                     # 10 000 and 100 000 participants on SQLite
-    .venv/bin/python bench/reports.py --sizes 10000 100000 [--pg URL]
+    .venv/bin/python bench/reports.py --sizes 10000 100000 [--pg URL] [--before REF]
 
 For each size: a fresh database filled by `flask demo-data --participants N --seed 1`, then each
 command timed as its own process (wall time and peak memory from wait4). The floor is the
 database's own CSV dump of the answer table (sqlite3 `.mode csv`, or psql `\\copy ... csv`): no
-report can be faster than reading the answers once. Prints a table; writes bench/out/reports.json.
+report can be faster than reading the answers once. The export's targets (issue 16): CSV at most
+3×, XLSX at most 6× the floor. `--before REF` also times the export of an earlier commit (a git
+ref, checked out into a temporary worktree) on the same database, for a before/after in one run.
+Prints a table; writes bench/out/reports.json.
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import os
 import platform
@@ -26,15 +30,16 @@ ROOT = Path(__file__).resolve().parent.parent
 FLASK = [sys.executable, "-m", "flask", "--app", "app"]
 
 
-def run(cmd: list[str], env: dict[str, str], stdout=subprocess.DEVNULL) -> tuple[float, float]:
+def run(cmd: list[str], env: dict[str, str], stdout=subprocess.DEVNULL, cwd: Path = ROOT,
+        stderr=subprocess.PIPE) -> tuple[float, float]:
     """Run a command; return (seconds, peak resident MB) of that process alone."""
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=stdout, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=stdout, stderr=stderr)
     _, status, usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - start
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
-        sys.exit(f"{' '.join(cmd)} failed:\n{proc.stderr.read().decode()}")
+        sys.exit(f"{' '.join(cmd)} failed:\n{proc.stderr.read().decode() if proc.stderr else ''}")
     return seconds, usage.ru_maxrss / 1024
 
 
@@ -53,7 +58,28 @@ def reset_postgres(url: str) -> None:
                    check=True, stdout=subprocess.DEVNULL)
 
 
-def measure(size: int, pg: str | None, work: Path) -> dict:
+#: The export's targets: at most this many times the floor.
+EXPORT_TARGETS = {"export csv": 3, "export xlsx": 6}
+
+
+def count_in_libreoffice(workbook: Path, work: Path) -> dict[str, int]:
+    """Open the workbook in LibreOffice (headless) and count the rows it reads on each sheet
+    (without the header): what someone opening the export would find."""
+    out = work / "libreoffice"
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir()
+    subprocess.run(["soffice", "--headless", "--convert-to",
+                    "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1",
+                    "--outdir", str(out), str(workbook)], check=True, capture_output=True)
+    counts = {}
+    for sheet in sorted(out.glob("*.csv")):
+        with open(sheet, encoding="utf-8", newline="") as f:
+            counts[sheet.stem.removeprefix(workbook.stem + "-")] = sum(1 for _ in csv.reader(f)) - 1
+    return counts
+
+
+def measure(size: int, pg: str | None, work: Path, before: Path | None = None,
+            libreoffice: bool = False) -> dict:
     url = pg or f"sqlite:///{work / f'bench-{size}.db'}"
     if pg:
         reset_postgres(pg)
@@ -67,13 +93,24 @@ def measure(size: int, pg: str | None, work: Path) -> dict:
         figures[f"report {name}"] = run([*FLASK, "report", name, "--out",
                                          str(work / f"{name}.csv")], env)
     figures["export csv"] = run([*FLASK, "export", "--out", str(work / "export.zip")], env)
-    figures["export xlsx"] = run([*FLASK, "export", "--format", "xlsx", "--out",
-                                  str(work / "export.xlsx")], env)
+    with open(work / "export.txt", "w") as said:
+        figures["export xlsx"] = run([*FLASK, "export", "--format", "xlsx", "--out",
+                                      str(work / "export.xlsx")], env, stderr=said)
+    if before is not None:  # the earlier commit's code on the same database
+        old = {**env, "PYTHONPATH": str(before)}
+        for fmt, out in (("csv", "before.zip"), ("xlsx", "before.xlsx")):
+            figures[f"export {fmt} (before)"] = run(
+                [*FLASK, "export", "--format", fmt, "--out", str(work / out)], old, cwd=before)
     with open(work / "floor.csv", encoding="utf-8") as dump:
         rows = sum(1 for _ in dump) - 1
-    return {"participants": size, "answers": rows,
-            "figures": {k: {"seconds": round(s, 3), "peak_mb": round(m, 1)}
-                        for k, (s, m) in figures.items()}}
+    result = {"participants": size, "answers": rows,
+              "exported": (work / "export.txt").read_text(encoding="utf-8").strip(),
+              "figures": {k: {"seconds": round(s, 3), "peak_mb": round(m, 1)}
+                          for k, (s, m) in figures.items()}}
+    if libreoffice:
+        result["libreoffice"] = count_in_libreoffice(work / "export.xlsx", work)
+    return result
+
 
 
 def rows(results: list[dict]) -> list[tuple]:
@@ -84,13 +121,19 @@ def rows(results: list[dict]) -> list[tuple]:
         floor = r["figures"]["floor: dump answers"]["seconds"]
         for name, fig in r["figures"].items():
             if name.startswith(("report", "export")):
-                out.append((f"{name}, {r['participants']:,} participants".replace(",", " "),
-                            fig["seconds"], "s", floor, f"peak {fig['peak_mb']:.0f} MB", None))
+                label = f"{name}, {r['participants']:,} participants".replace(",", " ")
+                if name in EXPORT_TARGETS:
+                    target = EXPORT_TARGETS[name]
+                    out.append((label, fig["seconds"], "s", floor, f"≤ {target}× floor",
+                                fig["seconds"] <= target * floor))
+                else:
+                    out.append((label, fig["seconds"], "s", floor,
+                                f"peak {fig['peak_mb']:.0f} MB", None))
     if len(results) > 1:
         first, last = results[0], results[-1]
         scale = last["participants"] / first["participants"]
         for name, fig in last["figures"].items():
-            if name.startswith(("report", "export")):
+            if name.startswith(("report", "export")) and "before" not in name:
                 growth = fig["seconds"] / first["figures"][name]["seconds"]
                 out.append((f"{name}: growth ×{scale:.0f} participants", growth, "×", scale,
                             "≤ 12", growth <= 12))
@@ -101,12 +144,25 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--pg", help="PostgreSQL URL of an empty database (emptied first)")
+    parser.add_argument("--before", help="also time the export of this git ref (before/after)")
+    parser.add_argument("--libreoffice", action="store_true",
+                        help="open each XLSX export in LibreOffice and count its rows")
     args = parser.parse_args()
     results = []
     with tempfile.TemporaryDirectory() as tmp:
-        for size in args.sizes:
-            print(f"… {size} participants", file=sys.stderr)
-            results.append(measure(size, args.pg, Path(tmp)))
+        before = None
+        if args.before:
+            before = Path(tmp) / "before"
+            subprocess.run(["git", "worktree", "add", "--detach", str(before), args.before],
+                           cwd=ROOT, check=True, capture_output=True)
+        try:
+            for size in args.sizes:
+                print(f"… {size} participants", file=sys.stderr)
+                results.append(measure(size, args.pg, Path(tmp), before, args.libreoffice))
+        finally:
+            if before is not None:
+                subprocess.run(["git", "worktree", "remove", "--force", str(before)], cwd=ROOT,
+                               check=False, capture_output=True)
     database = "PostgreSQL" if args.pg else "SQLite"
     print(f"\nReports and export on {database}; {platform.machine()}, {os.cpu_count()} cores, "
           f"Python {platform.python_version()}")
@@ -127,6 +183,14 @@ def main() -> None:
             line += f"{last / first:>8.1f}"
         print(line)
     print("answers: " + ", ".join(f"{r['participants']}: {r['answers']}" for r in results))
+    for r in results:
+        print(f"{r['participants']} participants: {r['exported']}")
+        if "libreoffice" in r:
+            found = r["libreoffice"]
+            answers = sum(n for sheet, n in found.items() if sheet.startswith("answers"))
+            print(f"  LibreOffice reads {answers} answers on "
+                  f"{sum(s.startswith('answers') for s in found)} sheet(s), "
+                  f"{found.get('assessments', 0)} questionnaires: {found}")
     out = ROOT / "bench" / "out"
     out.mkdir(exist_ok=True)
     (out / "reports.json").write_text(json.dumps(

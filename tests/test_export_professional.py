@@ -111,18 +111,3 @@ def test_xlsx_has_the_professional_rows(runner, tmp_path, mixed):
     board = [dict(zip(header, r, strict=True)) for r in rows[1:] if r[4] == "nns-styrelse"]
     assert sorted((r["item"], r["value"], r["round"]) for r in board) == [
         ("B12", 6, mixed), ("B14a", 4, mixed)]
-
-
-@pytest.mark.postgresql
-def test_postgresql_copy_writes_the_professional_rows_as_python_does(runner, tmp_path, mixed,
-                                                                     monkeypatch):
-    from questionnaire.reporting import export as export_module
-
-    fast, slow = tmp_path / "fast.zip", tmp_path / "slow.zip"
-    assert runner.invoke(args=["export", "--out", str(fast)]).exit_code == 0
-    monkeypatch.setattr(export_module, "USE_COPY", False)
-    assert runner.invoke(args=["export", "--out", str(slow)]).exit_code == 0
-    with zipfile.ZipFile(fast) as f, zipfile.ZipFile(slow) as s:
-        for name in ("answers.csv", "assessments.csv"):
-            assert f.read(name) == s.read(name), name
-        assert b"nns-styrelse" in f.read("answers.csv")

@@ -24,9 +24,9 @@ join. Rows are streamed: memory stays flat.
 from __future__ import annotations
 
 import functools
-import hashlib
 import hmac
 import io
+import itertools
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -142,8 +142,7 @@ def pseudonym(code: str, key: str | None = None) -> str:
 @functools.lru_cache(maxsize=65536)  # bounded: memory stays flat however large the export
 def _pseudonym(code: str, key: str) -> str:
     """Of the normalised code: the same person has one pseudonym however the code is written."""
-    return hmac.new(key.encode(), codes.normalise(code).encode(),
-                    hashlib.sha256).hexdigest()[:16]
+    return hmac.digest(key.encode(), codes.normalise(code).encode(), "sha256").hex()[:16]
 
 
 def age_band(birth_year: int | None, intake) -> str:
@@ -167,44 +166,27 @@ def _items() -> list[tuple[str, bool]]:
     return list(found.items())
 
 
-# The formatting, done by the database -------------------------------------------------------
+# The rows, rendered by the database ---------------------------------------------------------
+#
+# Each row of answers and assessments is rendered by the database as the text it is written as
+# (a CSV line, or a worksheet row's cells: tables.CsvCells, tables.XlsxCells) and goes into the
+# file as it is. What is said about an enrolment is rendered once per enrolment in Python (the
+# pseudonym is a keyed hash) into a temporary table that the queries join.
 
-#: One row per enrolment with everything the export says about it, formatted once (in Python:
-#: the pseudonym is a keyed hash), joined by the export's queries. Temporary: gone after export.
+#: One row per enrolment: its cells before the questionnaire's (pseudonym, gender, age band,
+#: insats) and after (referrer … exit month), rendered for this export's format. Temporary.
 _ENROLMENTS = sa.Table(
     "export_enrolment", sa.MetaData(),
     sa.Column("enrolment_id", sa.Integer, primary_key=True),
-    *(sa.Column(name, sa.String(120)) for name in (
-        "pseudonym", "gender", "age_band", "insats", "insats_csv", "referrer", "exit_reason",
-        "exit_group", "enrolment_month", "exit_month")),
+    sa.Column("insats", sa.String(120)),  # for the --insats filter
+    sa.Column("front", sa.Text), sa.Column("back", sa.Text),
     prefixes=["TEMPORARY"],
 )
-
-
-def _guard(column, csv: bool):
-    """For CSV, tables.excel_safe in SQL: a text that starts like a formula gets an apostrophe
-    first. (A workbook's string cells are never run: no apostrophe there.)"""
-    if not csv:
-        return column
-    return sa.case((sa.func.substr(column, 1, 1).in_(tables.FORMULA_START),
-                    sa.literal("'") + column), else_=column)
 
 
 def _month(column):
     """YYYY-MM of a date or timestamp (ISO text on SQLite and PostgreSQL alike)."""
     return sa.func.substr(sa.cast(column, sa.String), 1, 7)
-
-
-def _common(csv: bool) -> list:
-    e = _ENROLMENTS.c
-    return [e.pseudonym, e.gender, e.age_band, e.insats_csv if csv else e.insats,
-            Questionnaire.instrument, InstrumentVersion.version, Questionnaire.timepoint,
-            Questionnaire.respondent]
-
-
-def _enrolment() -> list:
-    e = _ENROLMENTS.c
-    return [e.referrer, e.exit_reason, e.exit_group, e.enrolment_month, e.exit_month]
 
 
 def _joined(query: sa.Select, filters: Filters) -> sa.Select:
@@ -217,23 +199,6 @@ def _joined(query: sa.Select, filters: Filters) -> sa.Select:
     if filters.insats is not None:
         query = query.where(_ENROLMENTS.c.insats == filters.insats)
     return query
-
-
-def _labelled(*columns) -> list:
-    """Columns named c0, c1, … (the parts of a UNION ALL line up by position)."""
-    return [c.label(f"c{n}") for n, c in enumerate(columns)]
-
-
-#: Columns at the end of each part that order the rows and are not written.
-_ORDER = 3
-
-
-def _in_order(*parts: sa.Select) -> sa.Select:
-    """The parts one after the other (participants, then professional responses), each in the
-    order of its last _ORDER columns, which are left out of the rows."""
-    union = sa.union_all(*parts).subquery()
-    columns = list(union.c)
-    return sa.select(*columns[:-_ORDER]).order_by(*columns[-_ORDER:])
 
 
 def _respondent_group():
@@ -251,82 +216,130 @@ def _professional(query: sa.Select, filters: Filters) -> sa.Select:
     return surveys.in_period(query, filters.start, filters.end, filters.insats)
 
 
-def _answers_query(filters: Filters, include_free_text: bool, csv: bool) -> sa.Select:
-    """answers.csv, one row per answer. For CSV one text column `value`; for a workbook steps
-    as numbers and text in a column of its own (answer_rows makes them one). The participants'
-    answers, then the professional responses' (form, group, month and round only)."""
-    text = _guard(Answer.text, csv)
-    value = [sa.func.coalesce(sa.cast(Answer.step, sa.String), text)] if csv else [
-        Answer.step, text]
-    query = sa.select(*_labelled(
-        *_common(csv), Answer.item_key, *value, sa.case((Answer.declined, 1), else_=0),
-        _month(Questionnaire.completed_at), *_enrolment(), sa.null(),
-        sa.literal_column("0"), Questionnaire.id, Answer.id,
-    )).select_from(Questionnaire).join(Answer, Answer.questionnaire_id == Questionnaire.id)
+def _questionnaire(cells: tables.Cells) -> list:
+    """A participant's questionnaire's cells up to the items (its enrolment's first)."""
+    return [_ENROLMENTS.c.front, cells.code(Questionnaire.instrument),
+            cells.number(InstrumentVersion.version), cells.code(Questionnaire.timepoint),
+            cells.code(Questionnaire.respondent)]
+
+
+def _response(cells: tables.Cells) -> list:
+    """A professional response's cells up to the items: no pseudonym, gender, age, insats or
+    timepoint; the respondent group as the respondent."""
+    return [cells.empty] * 4 + [
+        cells.code(SurveyResponse.instrument), cells.number(InstrumentVersion.version),
+        cells.empty, cells.code(_respondent_group())]
+
+
+def _answers_queries(filters: Filters, include_free_text: bool, cells: tables.Cells
+                     ) -> list[sa.Select]:
+    """answers.csv, a rendered row per answer: the participants' answers, then the professional
+    responses' (form, group, month and round only), each in the order they were given."""
+    query = sa.select(cells.join([
+        *_questionnaire(cells), cells.code(Answer.item_key), cells.value(Answer.step, Answer.text),
+        cells.number(sa.case((Answer.declined, 1), else_=0)),
+        cells.code(_month(Questionnaire.completed_at)), _ENROLMENTS.c.back, cells.empty,
+    ])).select_from(Questionnaire).join(Answer, Answer.questionnaire_id == Questionnaire.id)
+    professional = sa.select(cells.join([
+        *_response(cells), cells.code(SurveyAnswer.item_key),
+        cells.value(SurveyAnswer.step, SurveyAnswer.text), cells.empty,
+        cells.code(SurveyResponse.answered_month), *[cells.empty] * len(ENROLMENT_COLUMNS),
+        cells.number(SurveyResponse.round_id),
+    ])).select_from(SurveyResponse).join(SurveyAnswer,
+                                         SurveyAnswer.response_id == SurveyResponse.id)
     if not include_free_text:
         query = query.where(Answer.scale_max > 0)
-    none = sa.null()
-    text = _guard(SurveyAnswer.text, csv)
-    value = [sa.func.coalesce(sa.cast(SurveyAnswer.step, sa.String), text)] if csv else [
-        SurveyAnswer.step, text]
-    professional = sa.select(*_labelled(
-        none, none, none, none, SurveyResponse.instrument, InstrumentVersion.version, none,
-        _respondent_group(), SurveyAnswer.item_key, *value, none, SurveyResponse.answered_month,
-        *(none,) * len(ENROLMENT_COLUMNS), SurveyResponse.round_id,
-        sa.literal_column("1"), SurveyResponse.id, SurveyAnswer.id,
-    )).select_from(SurveyResponse).join(SurveyAnswer,
-                                        SurveyAnswer.response_id == SurveyResponse.id)
-    if not include_free_text:
         professional = professional.where(SurveyAnswer.scale_max > 0)
-    return _in_order(_joined(query, filters), _professional(professional, filters))
+    return [_joined(query, filters).order_by(Questionnaire.id, Answer.id),
+            _professional(professional, filters).order_by(SurveyResponse.id, SurveyAnswer.id)]
 
 
-def _pivot(answer, key_of, items: list[tuple[str, bool]], include_free_text: bool, csv: bool):
-    """One row per questionnaire or response (`key_of`), its answers as columns i0, i1, …"""
-    pivot = (
-        sa.select(key_of.label("qid"), *(
-            sa.func.max(sa.case((answer.item_key == key, _guard(answer.text, csv) if is_text
-                                 else answer.step))).label(f"i{n}")
-            for n, (key, is_text) in enumerate(items)))
+#: In _packed's text: between an answer's item key and its cell, and between two answers.
+#: Neither is in a key; a typed text that holds one is noticed by the count (_unpacked).
+_KEY, _NEXT = "\x02", "\x01"
+
+
+def _packed(answer, key_of, include_free_text: bool, cells: tables.Cells):
+    """Per questionnaire or response (`key_of`) its answers as one text (key, cell, key, …)
+    and their number: the database pivots in one pass whatever the number of items."""
+    packed = (
+        sa.select(key_of.label("qid"), sa.func.count().label("answers"),
+                  sa.func.aggregate_strings(answer.item_key + sa.literal(_KEY) + sa.func.coalesce(
+                      cells.value(answer.step, answer.text), ""), _NEXT).label("packed"))
         .group_by(key_of)
     )
     if not include_free_text:
-        pivot = pivot.where(answer.scale_max > 0)
-    return pivot.subquery()
+        packed = packed.where(answer.scale_max > 0)
+    return packed.subquery()
 
 
-def _assessments_query(filters: Filters, include_free_text: bool, csv: bool) -> sa.Select:
-    """assessments.csv, one row per questionnaire with its answers as columns; then one row per
-    professional response."""
-    items = [(k, t) for k, t in _items() if include_free_text or not t]
-    pivot = _pivot(Answer, Answer.questionnaire_id, items, include_free_text, csv)
-    query = sa.select(*_labelled(
-        *_common(csv), _month(Questionnaire.completed_at), *(pivot.c[f"i{n}"] for n in range(
-            len(items))), *_enrolment(), sa.null(),
-        sa.literal_column("0"), Questionnaire.id, Questionnaire.id,
-    )).select_from(Questionnaire).join(pivot, pivot.c.qid == Questionnaire.id)
-    answers = _pivot(SurveyAnswer, SurveyAnswer.response_id, items, include_free_text, csv)
-    none = sa.null()
-    professional = sa.select(*_labelled(
-        none, none, none, none, SurveyResponse.instrument, InstrumentVersion.version, none,
-        _respondent_group(), SurveyResponse.answered_month,
-        *(answers.c[f"i{n}"] for n in range(len(items))), *(none,) * len(ENROLMENT_COLUMNS),
-        SurveyResponse.round_id, sa.literal_column("1"), SurveyResponse.id, SurveyResponse.id,
-    )).select_from(SurveyResponse).join(answers, answers.c.qid == SurveyResponse.id)
-    return _in_order(_joined(query, filters), _professional(professional, filters))
+def _assessments_queries(filters: Filters, include_free_text: bool, cells: tables.Cells
+                         ) -> list[sa.Select]:
+    """assessments.csv: per questionnaire, then per professional response, its cells before
+    the items, its answers packed (_unpacked puts them in their columns), its cells after."""
+    packed = _packed(Answer, Answer.questionnaire_id, include_free_text, cells)
+    query = sa.select(
+        Questionnaire.id, cells.join([*_questionnaire(cells),
+                                      cells.code(_month(Questionnaire.completed_at))]),
+        packed.c.answers, packed.c.packed, cells.join([_ENROLMENTS.c.back, cells.empty]),
+    ).select_from(Questionnaire).join(packed, packed.c.qid == Questionnaire.id)
+    answers = _packed(SurveyAnswer, SurveyAnswer.response_id, include_free_text, cells)
+    professional = sa.select(
+        sa.literal_column("NULL"), cells.join([*_response(cells),
+                                               cells.code(SurveyResponse.answered_month)]),
+        answers.c.answers, answers.c.packed, cells.join([
+            *[cells.empty] * len(ENROLMENT_COLUMNS), cells.number(SurveyResponse.round_id)]),
+    ).select_from(SurveyResponse).join(answers, answers.c.qid == SurveyResponse.id)
+    return [_joined(query, filters).order_by(Questionnaire.id),
+            _professional(professional, filters).order_by(SurveyResponse.id)]
 
 
-def _rows(query: sa.Select) -> Iterator[sa.Row]:
-    """The database's rows as they are, fetched in batches."""
-    result = db.session.connection().execute(
-        query.execution_options(stream_results=True, yield_per=BATCH))
-    with result:
-        for batch in result.partitions():
-            yield from batch
+def _unpacked(rows: Iterator[sa.Row], items: list[str], cells: tables.Cells) -> Iterator[str]:
+    """Each assessment's row, its answers in the column of their item. A typed answer holding
+    the separator (the count disagrees) is read again one answer at a time."""
+    column = {key: n for n, key in enumerate(items)}
+    other = len(items)  # where an answer to an item not in the columns goes (left out)
+    empty = [cells.empty] * (other + 1)
+    for qid, front, answers, packed, back in rows:
+        found = packed.replace(_KEY, _NEXT).split(_NEXT)
+        if len(found) != 2 * answers:
+            found = _one_by_one(qid, cells)
+        values = empty.copy()
+        pairs = iter(found)
+        for key, value in zip(pairs, pairs, strict=True):
+            values[column.get(key, other)] = value
+        values[other] = back
+        yield cells.separator.join([front, *values])
 
 
-def _make_enrolments() -> None:
-    """Every enrolment, formatted once, into the temporary table the export's queries join."""
+def _one_by_one(qid: int | None, cells: tables.Cells) -> list[str]:
+    """A questionnaire's item keys and cells, read one answer at a time (only typed text, in an
+    export with free text, can hold a separator)."""
+    if qid is None:  # a professional response: their forms have no typed text in the export
+        raise ValueError("a separator in a professional response's answer")
+    return [text for row in db.session.execute(
+        sa.select(Answer.item_key, sa.func.coalesce(cells.value(Answer.step, Answer.text), ""))
+        .where(Answer.questionnaire_id == qid).order_by(Answer.id)) for text in row]
+
+
+def _rows(queries: list[sa.Select], scalars: bool = False) -> Iterator:
+    """The rows of each query in turn (their first column's value: `scalars`), fetched in
+    batches: memory stays flat."""
+    connection = db.session.connection()
+    for query in queries:
+        result = connection.execute(query.execution_options(stream_results=True,
+                                                            yield_per=BATCH))
+        with result:
+            for batch in (result.scalars() if scalars else result).partitions():
+                yield from batch
+
+
+def _texts(queries: list[sa.Select]) -> Iterator[str]:
+    return _rows(queries, scalars=True)
+
+
+def _make_enrolments(cells: tables.Cells) -> None:
+    """Every enrolment, rendered once, into the temporary table the export's queries join."""
     connection = db.session.connection()
     _ENROLMENTS.drop(connection, checkfirst=True)
     _ENROLMENTS.create(connection)
@@ -339,33 +352,20 @@ def _make_enrolments() -> None:
         .join(Participant, Enrolment.participant_id == Participant.id)
         .join(Insats, Enrolment.insats_id == Insats.id)
         .execution_options(stream_results=True, yield_per=BATCH))
+    render = functools.cache(cells.render)  # a few distinct values (but the pseudonyms)
     for batch in found.partitions():
         connection.execute(_ENROLMENTS.insert(), [{
-            "enrolment_id": eid, "pseudonym": _pseudonym(code, key), "gender": gender,
-            "age_band": age_band(birth_year, start) or None, "insats": insats,
-            "insats_csv": tables.excel_safe(insats), "referrer": referrer,
-            "exit_reason": reason, "exit_group": groups.get(reason),
-            "enrolment_month": f"{start:%Y-%m}",
-            "exit_month": None if exit_date is None else f"{exit_date:%Y-%m}",
+            "enrolment_id": eid, "insats": insats,
+            "front": cells.separator.join((cells.render(_pseudonym(code, key)), *map(
+                render, (gender, age_band(birth_year, start), insats)))),
+            "back": cells.separator.join(map(render, (
+                referrer, reason, groups.get(reason), f"{start:%Y-%m}",
+                None if exit_date is None else f"{exit_date:%Y-%m}"))),
         } for eid, code, gender, birth_year, start, insats, referrer, reason, exit_date in batch])
 
 
 def _drop_enrolments() -> None:
     _ENROLMENTS.drop(db.session.connection(), checkfirst=True)
-
-
-# Rows in Python: for the workbook, and for the tests ---------------------------------------
-
-def answer_rows(filters: Filters, include_free_text: bool) -> Iterator[list]:
-    """answers.csv's rows, steps as numbers (the workbook's answers sheet)."""
-    for row in _rows(_answers_query(filters, include_free_text, csv=False)):
-        step, text = row[9], row[10]
-        yield [*row[:9], step if step is not None else text, *row[11:]]
-
-
-def assessment_rows(filters: Filters, include_free_text: bool, csv: bool = False
-                    ) -> Iterator[sa.Row]:
-    return _rows(_assessments_query(filters, include_free_text, csv))
 
 
 def _respondent_groups() -> list[str]:
@@ -422,13 +422,17 @@ def write(out: str, fmt: str, filters: Filters, include_free_text: bool = False,
     of FORMATS."""
     items = item_columns(include_free_text)
     header = [*QUESTIONNAIRE_COLUMNS, *items, *ENROLMENT_COLUMNS, ROUND_COLUMN]
-    _make_enrolments()
+    cells = tables.XlsxCells() if fmt == "xlsx" else tables.CsvCells(excel=fmt == "csv-excel")
+    answers = _texts(_answers_queries(filters, include_free_text, cells))
+    assessments = _unpacked(_rows(_assessments_queries(filters, include_free_text, cells)),
+                            items, cells)
+    _make_enrolments(cells)
     try:
         if fmt == "xlsx":
             book = tables.Workbook(out)
             counts = ExportResult(
-                book.sheet("answers", ANSWER_HEADER, answer_rows(filters, include_free_text)),
-                book.sheet("assessments", header, assessment_rows(filters, include_free_text)),
+                book.rendered("answers", ANSWER_HEADER, answers, typed=include_free_text),
+                book.rendered("assessments", header, assessments, typed=include_free_text),
                 book.sheet("codebook", CODEBOOK_HEADER, codebook_rows(fmt)),
             )
             book.close()
@@ -437,14 +441,11 @@ def write(out: str, fmt: str, filters: Filters, include_free_text: bool = False,
             with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED,
                                  compresslevel=1) as zf:  # fast; a little larger
                 counts = ExportResult(
-                    _zip_query(zf, "answers.csv", ANSWER_HEADER,
-                               _answers_query(filters, include_free_text, csv=True), excel,
-                               include_free_text),
-                    _zip_query(zf, "assessments.csv", header,
-                               _assessments_query(filters, include_free_text, csv=True), excel,
-                               include_free_text),
-                    _zip_csv(zf, "codebook.csv", CODEBOOK_HEADER, codebook_rows(fmt), excel,
-                             prepared=False),
+                    _zip_lines(zf, "answers.csv", header=ANSWER_HEADER, lines=answers,
+                               excel=excel),
+                    _zip_lines(zf, "assessments.csv", header=header, lines=assessments,
+                               excel=excel),
+                    _zip_csv(zf, "codebook.csv", CODEBOOK_HEADER, codebook_rows(fmt), excel),
                 )
     finally:
         _drop_enrolments()
@@ -454,33 +455,20 @@ def write(out: str, fmt: str, filters: Filters, include_free_text: bool = False,
     return counts
 
 
-def _zip_csv(zf: zipfile.ZipFile, name: str, header, rows, excel: bool,
-             prepared: bool = True) -> int:
-    """Rows from the database are already safe (the formula guard done in SQL) and hold no
-    decimals: they go to the CSV writer as they are."""
+def _zip_csv(zf: zipfile.ZipFile, name: str, header, rows, excel: bool) -> int:
     with zf.open(name, "w") as raw, io.TextIOWrapper(raw, encoding="utf-8", newline="") as f:
-        return tables.write_csv(f, header, rows, excel=excel, prepared=prepared)
+        return tables.write_csv(f, header, rows, excel=excel)
 
 
-#: PostgreSQL writes the CSV itself (COPY … TO STDOUT) when it can write it exactly as Python's
-#: csv module would (no free text: no line breaks inside cells).
-USE_COPY = True
-
-
-def _zip_query(zf: zipfile.ZipFile, name: str, header, query: sa.Select, excel: bool,
-               free_text: bool) -> int:
-    connection = db.session.connection()
-    if not (USE_COPY and connection.dialect.name == "postgresql" and not free_text):
-        return _zip_csv(zf, name, header, _rows(query), excel)
-    compiled = query.compile(dialect=connection.dialect,
-                             compile_kwargs={"render_postcompile": True})
-    delimiter = ";" if excel else ","
-    sql = f"COPY ({compiled.string}) TO STDOUT WITH (FORMAT csv, DELIMITER '{delimiter}')"
+def _zip_lines(zf: zipfile.ZipFile, name: str, header, lines: Iterator[str], excel: bool
+               ) -> int:
+    """CSV lines rendered by the database, under the header, as tables.write_csv writes."""
+    separator = ";" if excel else ","
+    count = 0
     with zf.open(name, "w") as out:
-        out.write(((tables.BOM if excel else "") + delimiter.join(header) + "\r\n").encode())
-        cursor = connection.connection.dbapi_connection.cursor()
-        with cursor:
-            with cursor.copy(sql, compiled.params) as copy:
-                for data in copy:  # whole rows, "\n" only at their ends (no free text)
-                    out.write(bytes(data).replace(b"\n", b"\r\n"))
-            return cursor.rowcount
+        out.write(((tables.BOM if excel else "") + separator.join(
+            tables.csv_field(h, separator) for h in header) + "\r\n").encode())
+        while batch := list(itertools.islice(lines, BATCH)):
+            out.write(("\r\n".join(batch) + "\r\n").encode())
+            count += len(batch)
+    return count

@@ -10,16 +10,24 @@ spreadsheet shows it as text and never runs it.
 In a workbook text is written as a string cell, which Excel never evaluates: no apostrophe there.
 A sheet holds at most MAX_ROWS rows (Excel's limit); a longer table goes on in `NAME (2)`,
 `NAME (3)`, … each with the header again, so no row is ever lost.
+
+For the export the database renders each row as the text it is written as (`CsvCells`,
+`XlsxCells`): the rows go into the file as they are, with no work per value in Python.
 """
 
 from __future__ import annotations
 
 import csv
 import itertools
+import math
+import re
+import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import IO, Any
+
+import sqlalchemy as sa
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 #: Rows per worksheet, the header included: Excel's (and LibreOffice's) limit.
@@ -42,12 +50,10 @@ def _excel_cell(value: Any) -> Any:
 
 
 def write_csv(stream: IO[str], header: Sequence[str], rows: Iterable[Sequence[Any] | dict],
-              excel: bool = False, prepared: bool = False, title: Sequence[str] = ()) -> int:
+              excel: bool = False, title: Sequence[str] = ()) -> int:
     """Rows are sequences in header order or dicts keyed by header; None is written as an empty
-    cell. `excel`: the variant for Swedish Excel (BOM, `;`, decimal comma). `prepared`: the rows
-    are sequences already made safe (the formula guard done, e.g. by the database) with no
-    decimals, and go to the writer as they are (fast). `title`: lines above the header (a
-    download made for people; then an empty line). Returns the row count."""
+    cell. `excel`: the variant for Swedish Excel (BOM, `;`, decimal comma). `title`: lines above
+    the header (a download made for people; then an empty line). Returns the row count."""
     if excel:
         stream.write(BOM)
     writer = csv.writer(stream, delimiter=";" if excel else ",", lineterminator="\r\n")
@@ -56,10 +62,6 @@ def write_csv(stream: IO[str], header: Sequence[str], rows: Iterable[Sequence[An
     if title:
         writer.writerow([])
     writer.writerow(header)
-    if prepared:
-        counter = itertools.count()
-        writer.writerows(_counted(rows, counter))
-        return next(counter)
     cell = _excel_cell if excel else excel_safe
     count = 0
     for row in rows:
@@ -69,77 +71,223 @@ def write_csv(stream: IO[str], header: Sequence[str], rows: Iterable[Sequence[An
     return count
 
 
-def _counted(rows: Iterable, counter: itertools.count) -> Iterator:
-    for row in rows:
-        next(counter)
-        yield row
-
-
 class Workbook:
-    """An XLSX file written row by row with XlsxWriter in its constant-memory mode (memory stays
-    flat): text as string cells, which Excel never evaluates (no apostrophe needed), numbers as
-    numbers, a bold and frozen header row. A sheet that reaches the row limit goes on in
-    `NAME (2)`, `NAME (3)`, … with the header again."""
+    """An XLSX file streamed row by row (memory stays flat): text as inline string cells, which
+    a spreadsheet never evaluates (no apostrophe needed), numbers as numbers, a bold and frozen
+    header row. A sheet that reaches the row limit goes on in `NAME (2)`, `NAME (3)`, … with the
+    header again.
+
+    Written here rather than with XlsxWriter because the export's rows arrive already rendered
+    as cells by the database (`sql_text_cell`, `sql_number_cell`) and go into the file as they
+    are: XlsxWriter's call per cell made the export about 100 times slower than the database's
+    own dump (bench/reports.py). Cells carry no reference (`r`): ECMA-376 makes it optional,
+    and Excel, LibreOffice and openpyxl place a cell after the one before it."""
 
     def __init__(self, target: str | IO[bytes], max_rows: int | None = None) -> None:
-        import xlsxwriter  # imported only when a workbook is written
-
-        self.book = xlsxwriter.Workbook(target, {
-            "constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
-            "strings_to_numbers": False, "in_memory": not isinstance(target, str),
-        })
-        self.bold = self.book.add_format({"bold": True})
-        self.heading = self.book.add_format({"bold": True, "font_size": 13})
-        #: Decimals with one or two places as the reader's Excel shows them (decimal comma in
-        #: Swedish), whole numbers without.
-        self.decimal = self.book.add_format({"num_format": "0.0#"})
+        self.zip = zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED,
+                                   compresslevel=1)  # fast; a little larger
+        self.names: list[str] = []
         self.max_rows = max_rows or MAX_ROWS  # read when used: a test may lower MAX_ROWS
 
     def sheet(self, name: str, header: Sequence[str], rows: Iterable[Sequence[Any] | dict],
               title: Sequence[str] = ()) -> int:
-        """Write the rows under `header`, on as many sheets as the row limit needs; `title`:
-        lines above the header of the first sheet (a table made for people). Returns the
-        number of rows written (every one of them)."""
-        left: Iterator | None = iter(rows)
+        """Write the rows (values) under `header`, on as many sheets as the row limit needs;
+        `title`: lines above the header of the first sheet (a table made for people). Returns
+        the number of rows written (every one of them)."""
+        return self.rendered(name, header, (
+            "".join(map(cell, [row.get(h) for h in header] if isinstance(row, dict) else row))
+            for row in rows), title)
+
+    def rendered(self, name: str, header: Sequence[str], rows: Iterable[str],
+                 title: Sequence[str] = (), typed: bool = False) -> int:
+        """As `sheet`, for rows whose cells are rendered already (a row's `<c>` elements).
+        `typed`: the cells may hold text someone typed, with control characters XML cannot
+        hold (the markup never has any): they are escaped as `_escape` does."""
+        left: Iterator[str] | None = iter(rows)
         count, part = 0, 1
         while left is not None:
             suffix = f" ({part})" if part > 1 else ""
             written, left = self._worksheet(name[:31 - len(suffix)] + suffix, header, left,
-                                            title if part == 1 else ())
+                                            title if part == 1 else (), typed)
             count += written
             part += 1
         return count
 
-    def _worksheet(self, name: str, header: Sequence[str], rows: Iterator,
-                   title: Sequence[str] = ()) -> tuple[int, Iterator | None]:
+    def _worksheet(self, name: str, header: Sequence[str], rows: Iterator[str],
+                   title: Sequence[str] = (), typed: bool = False
+                   ) -> tuple[int, Iterator[str] | None]:
         """One sheet: the title lines, the header, then rows until the limit. Returns the number
         of rows written and the rows left for the next sheet (None when there are none)."""
-        ws = self.book.add_worksheet(name)
-        for r, line in enumerate(title):
-            ws.write_string(r, 0, line, self.heading if r == 0 else None)
+        self.names.append(name)
         top = len(title) + 1 if title else 0
-        ws.write_row(top, 0, list(header), self.bold)
-        ws.freeze_panes(top + 1, 0)
+        head = [f"<row>{cell(line, HEADING if n == 0 else None)}</row>"
+                for n, line in enumerate(title)]
+        if title:
+            head.append("<row/>")
+        head.append("<row>" + "".join(cell(h, BOLD) for h in header) + "</row>")
         count = 0
-        for row in rows:
-            r = top + count + 1
-            values = [row.get(h) for h in header] if isinstance(row, dict) else row
-            for c, value in enumerate(values):
-                if value is None or value == "":
-                    continue
-                if isinstance(value, Decimal | float):
-                    ws.write_number(r, c, float(value), self.decimal)
-                elif isinstance(value, int) and not isinstance(value, bool):
-                    ws.write_number(r, c, value)
-                else:
-                    ws.write_string(r, c, str(value))
-            count += 1
-            if top + count + 1 >= self.max_rows:  # the sheet is full
-                return count, _rest(rows)
-        return count, None
+        with self.zip.open(f"xl/worksheets/sheet{len(self.names)}.xml", "w") as out:
+            out.write((_SHEET_START.format(split=top + 1, top=f"A{top + 2}")
+                       + "".join(head)).encode())
+            room = self.max_rows - top - 1
+            while True:
+                batch = list(itertools.islice(rows, min(BATCH, room - count)))
+                if not batch:
+                    break
+                chunk = "<row>" + "</row><row>".join(batch) + "</row>"
+                out.write((_CONTROL.sub(_control, chunk) if typed else chunk).encode())
+                count += len(batch)
+            out.write(_SHEET_END)
+        return count, (_rest(rows) if count == room else None)
 
     def close(self) -> None:
-        self.book.close()
+        sheets = range(1, len(self.names) + 1)
+        self.zip.writestr("[Content_Types].xml", _CONTENT_TYPES.format(sheets="".join(
+            _SHEET_TYPE.format(n=n) for n in sheets)))
+        self.zip.writestr("_rels/.rels", _ROOT_RELS)
+        self.zip.writestr("xl/workbook.xml", _WORKBOOK.format(sheets="".join(
+            f'<sheet name="{_escape(name)}" sheetId="{n}" r:id="rId{n}"/>'
+            for n, name in zip(sheets, self.names, strict=True))))
+        self.zip.writestr("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS.format(
+            sheets="".join(_SHEET_REL.format(n=n) for n in sheets), styles=len(self.names) + 1))
+        self.zip.writestr("xl/styles.xml", _STYLES)
+        self.zip.close()
+
+
+#: Cell styles (xl/styles.xml's cellXfs): 0 plain, then these.
+BOLD, HEADING, DECIMAL = 1, 2, 3
+BATCH = 5000
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f]")
+_EXCEL_ESCAPE = re.compile(r"(_x[0-9a-fA-F]{4}_)")
+
+
+def _escape(text: str) -> str:
+    """Text for an XML element: &, < and > escaped; Excel's own escape sequence (_xHHHH_) kept
+    as literal text and a control character (which XML cannot hold) written as one, as Excel
+    and XlsxWriter do."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    if "_x" in text:
+        text = _EXCEL_ESCAPE.sub(r"_x005F\1", text)
+    return _CONTROL.sub(_control, text)
+
+
+def _control(match: re.Match) -> str:
+    return f"_x{ord(match.group()):04X}_"
+
+
+def cell(value: Any, style: int | None = None) -> str:
+    """One cell: empty for None or "", a number for int, float and Decimal (decimals shown with
+    one or two places), a string cell for anything else."""
+    s = f' s="{style}"' if style else ""
+    if value is None or value == "":
+        return f"<c{s}/>"
+    if isinstance(value, Decimal | float) and math.isfinite(value):
+        return f'<c s="{style or DECIMAL}"><v>{float(value)!r}</v></c>'
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"<c{s}><v>{value}</v></c>"
+    text = str(value)
+    space = ' xml:space="preserve"' if text != text.strip() else ""
+    return f'<c{s} t="inlineStr"><is><t{space}>{_escape(text)}</t></is></c>'
+
+
+class Cells:
+    """How the database renders a row of the export as the text it is written as (one text per
+    row: no value goes through Python). A code (a key, a timepoint, a month: letters, digits,
+    `-` and `_` only) is written as it is; a text someone typed as `cell` or `csv_field` would
+    write it; `join` makes the row. `render` is the same for a value in Python."""
+
+    empty: str
+    separator: str
+
+    def code(self, expr: Any) -> Any:
+        raise NotImplementedError
+
+    def typed(self, expr: Any) -> Any:
+        raise NotImplementedError
+
+    def number(self, expr: Any) -> Any:
+        raise NotImplementedError
+
+    def render(self, value: Any) -> str:
+        raise NotImplementedError
+
+    def value(self, step: Any, text: Any) -> Any:
+        """An answer: its step as a number, else its text."""
+        return sa.case((step.is_not(None), self.number(step)), else_=self.typed(text))
+
+    def join(self, cells: Sequence[Any]) -> Any:
+        joined = None
+        for c in (sa.literal(c) if isinstance(c, str) else c for c in cells):
+            if joined is not None and self.separator:
+                joined = joined + sa.literal(self.separator)
+            joined = c if joined is None else joined + c
+        return joined
+
+
+class CsvCells(Cells):
+    """A CSV line as Python's csv writer writes it (QUOTE_MINIMAL) with the formula guard."""
+
+    def __init__(self, excel: bool) -> None:
+        self.separator = ";" if excel else ","
+        self.empty = ""
+
+    def code(self, expr: Any) -> Any:
+        return sa.func.coalesce(expr, "")
+
+    def number(self, expr: Any) -> Any:
+        return sa.func.coalesce(sa.cast(expr, sa.String), "")
+
+    def typed(self, expr: Any) -> Any:
+        guarded = sa.case((sa.func.substr(expr, 1, 1).in_(FORMULA_START),
+                           sa.literal("'") + expr), else_=expr)
+        special = sa.or_(*(expr.contains(c, autoescape=True) for c in self._special()))
+        return sa.case((expr.is_(None), ""), (special, sa.literal('"') + sa.func.replace(
+            guarded, '"', '""') + '"'), else_=guarded)
+
+    def _special(self) -> tuple[str, ...]:
+        return (self.separator, '"', "\r", "\n")
+
+    def render(self, value: Any) -> str:
+        return csv_field(value, self.separator)
+
+
+def csv_field(value: Any, separator: str = ",") -> str:
+    """One CSV field as Python's csv writer writes it, with the formula guard."""
+    if value is None:
+        return ""
+    text = str(excel_safe(value))
+    if any(c in text for c in (separator, '"', "\r", "\n")):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+class XlsxCells(Cells):
+    """The `<c>` elements of a worksheet row, as `cell` writes them."""
+
+    empty = "<c/>"
+    separator = ""
+
+    def code(self, expr: Any) -> Any:
+        return sa.case((sa.func.coalesce(expr, "") == "", self.empty),
+                       else_=sa.literal('<c t="inlineStr"><is><t>') + expr + "</t></is></c>")
+
+    def number(self, expr: Any) -> Any:
+        return sa.case((expr.is_(None), self.empty),
+                       else_=sa.literal("<c><v>") + sa.cast(expr, sa.String) + "</v></c>")
+
+    def typed(self, expr: Any) -> Any:
+        """&, < and > escaped, Excel's escape sequence kept literal (as `_escape`); control
+        characters are escaped by `Workbook.rendered(typed=True)` (SQLite's parser cannot nest
+        that many replaces)."""
+        escaped = expr
+        for old, new in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ("_x", "_x005F_x")):
+            escaped = sa.func.replace(escaped, old, new)
+        return sa.case((sa.func.coalesce(expr, "") == "", self.empty),
+                       else_=sa.literal('<c t="inlineStr"><is><t xml:space="preserve">')
+                       + escaped + "</t></is></c>")
+
+    def render(self, value: Any) -> str:
+        return cell(value)
 
 
 def _rest(rows: Iterator) -> Iterator | None:
@@ -147,6 +295,53 @@ def _rest(rows: Iterator) -> Iterator | None:
     for first in rows:
         return itertools.chain([first], rows)
     return None
+
+
+_NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+_XML = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+_SHEET_START = (
+    _XML + f'<worksheet {_NS}><sheetViews><sheetView workbookViewId="0">'
+    '<pane ySplit="{split}" topLeftCell="{top}" activePane="bottomLeft" state="frozen"/>'
+    '</sheetView></sheetViews><sheetData>')
+_SHEET_END = b"</sheetData></worksheet>"
+_CONTENT_TYPES = (
+    _XML + '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+    '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships'
+    '+xml"/><Default Extension="xml" ContentType="application/xml"/>'
+    '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-'
+    'officedocument.spreadsheetml.sheet.main+xml"/>'
+    '<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-'
+    'officedocument.spreadsheetml.styles+xml"/>{sheets}</Types>')
+_SHEET_TYPE = ('<Override PartName="/xl/worksheets/sheet{n}.xml" ContentType="application/'
+               'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>')
+_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_ROOT_RELS = (
+    _XML + '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    f'<Relationship Id="rId1" Type="{_REL}/officeDocument" Target="xl/workbook.xml"/>'
+    '</Relationships>')
+_WORKBOOK = (_XML + f'<workbook {_NS} xmlns:r="{_REL}"><sheets>{{sheets}}</sheets></workbook>')
+_WORKBOOK_RELS = (
+    _XML + '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    f'{{sheets}}<Relationship Id="rId{{styles}}" Type="{_REL}/styles" Target="styles.xml"/>'
+    '</Relationships>')
+_SHEET_REL = (f'<Relationship Id="rId{{n}}" Type="{_REL}/worksheet" '
+              'Target="worksheets/sheet{n}.xml"/>')
+_STYLES = (
+    _XML + f'<styleSheet {_NS}>'
+    '<numFmts count="1"><numFmt numFmtId="164" formatCode="0.0#"/></numFmts>'
+    '<fonts count="3"><font><sz val="11"/><name val="Calibri"/></font>'
+    '<font><b/><sz val="11"/><name val="Calibri"/></font>'
+    '<font><b/><sz val="13"/><name val="Calibri"/></font></fonts>'
+    '<fills count="2"><fill><patternFill patternType="none"/></fill>'
+    '<fill><patternFill patternType="gray125"/></fill></fills>'
+    '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+    '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+    '<cellXfs count="4"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+    '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/>'
+    '<xf numFmtId="0" fontId="2" fillId="0" borderId="0" xfId="0" applyFont="1"/>'
+    '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+    '</cellXfs><cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/>'
+    '</cellStyles></styleSheet>')
 
 
 @dataclass(frozen=True)
