@@ -182,6 +182,15 @@ _ENROLMENTS = sa.Table(
     sa.Column("front", sa.Text), sa.Column("back", sa.Text),
     prefixes=["TEMPORARY"],
 )
+#: One row per questionnaire in the export (its period and insats): its cells before the items
+#: (its enrolment's, then instrument … respondent), its month, and its cells after the month
+#: (its enrolment's, then an empty round), rendered once for all its answers. Temporary.
+_QUESTIONNAIRES = sa.Table(
+    "export_questionnaire", sa.MetaData(),
+    sa.Column("questionnaire_id", sa.Integer, primary_key=True),
+    sa.Column("front", sa.Text), sa.Column("month", sa.Text), sa.Column("back", sa.Text),
+    prefixes=["TEMPORARY"],
+)
 
 
 def _month(column):
@@ -216,13 +225,6 @@ def _professional(query: sa.Select, filters: Filters) -> sa.Select:
     return surveys.in_period(query, filters.start, filters.end, filters.insats)
 
 
-def _questionnaire(cells: tables.Cells) -> list:
-    """A participant's questionnaire's cells up to the items (its enrolment's first)."""
-    return [_ENROLMENTS.c.front, cells.code(Questionnaire.instrument),
-            cells.number(InstrumentVersion.version), cells.code(Questionnaire.timepoint),
-            cells.code(Questionnaire.respondent)]
-
-
 def _response(cells: tables.Cells) -> list:
     """A professional response's cells up to the items: no pseudonym, gender, age, insats or
     timepoint; the respondent group as the respondent."""
@@ -235,11 +237,11 @@ def _answers_queries(filters: Filters, include_free_text: bool, cells: tables.Ce
                      ) -> list[sa.Select]:
     """answers.csv, a rendered row per answer: the participants' answers, then the professional
     responses' (form, group, month and round only), each in the order they were given."""
+    q = _QUESTIONNAIRES.c
     query = sa.select(cells.join([
-        *_questionnaire(cells), cells.code(Answer.item_key), cells.value(Answer.step, Answer.text),
-        cells.number(sa.case((Answer.declined, 1), else_=0)),
-        cells.code(_month(Questionnaire.completed_at)), _ENROLMENTS.c.back, cells.empty,
-    ])).select_from(Questionnaire).join(Answer, Answer.questionnaire_id == Questionnaire.id)
+        q.front, cells.code(Answer.item_key), cells.value(Answer.step, Answer.text),
+        cells.number(sa.case((Answer.declined, 1), else_=0)), q.month, q.back,
+    ])).select_from(_QUESTIONNAIRES).join(Answer, Answer.questionnaire_id == q.questionnaire_id)
     professional = sa.select(cells.join([
         *_response(cells), cells.code(SurveyAnswer.item_key),
         cells.value(SurveyAnswer.step, SurveyAnswer.text), cells.empty,
@@ -250,7 +252,7 @@ def _answers_queries(filters: Filters, include_free_text: bool, cells: tables.Ce
     if not include_free_text:
         query = query.where(Answer.scale_max > 0)
         professional = professional.where(SurveyAnswer.scale_max > 0)
-    return [_joined(query, filters).order_by(Questionnaire.id, Answer.id),
+    return [query.order_by(q.questionnaire_id, Answer.id),
             _professional(professional, filters).order_by(SurveyResponse.id, SurveyAnswer.id)]
 
 
@@ -277,12 +279,12 @@ def _assessments_queries(filters: Filters, include_free_text: bool, cells: table
                          ) -> list[sa.Select]:
     """assessments.csv: per questionnaire, then per professional response, its cells before
     the items, its answers packed (_unpacked puts them in their columns), its cells after."""
+    q = _QUESTIONNAIRES.c
     packed = _packed(Answer, Answer.questionnaire_id, include_free_text, cells)
     query = sa.select(
-        Questionnaire.id, cells.join([*_questionnaire(cells),
-                                      cells.code(_month(Questionnaire.completed_at))]),
-        packed.c.answers, packed.c.packed, cells.join([_ENROLMENTS.c.back, cells.empty]),
-    ).select_from(Questionnaire).join(packed, packed.c.qid == Questionnaire.id)
+        q.questionnaire_id, cells.join([q.front, q.month]), packed.c.answers, packed.c.packed,
+        q.back,
+    ).select_from(_QUESTIONNAIRES).join(packed, packed.c.qid == q.questionnaire_id)
     answers = _packed(SurveyAnswer, SurveyAnswer.response_id, include_free_text, cells)
     professional = sa.select(
         sa.literal_column("NULL"), cells.join([*_response(cells),
@@ -290,7 +292,7 @@ def _assessments_queries(filters: Filters, include_free_text: bool, cells: table
         answers.c.answers, answers.c.packed, cells.join([
             *[cells.empty] * len(ENROLMENT_COLUMNS), cells.number(SurveyResponse.round_id)]),
     ).select_from(SurveyResponse).join(answers, answers.c.qid == SurveyResponse.id)
-    return [_joined(query, filters).order_by(Questionnaire.id),
+    return [query.order_by(q.questionnaire_id),
             _professional(professional, filters).order_by(SurveyResponse.id)]
 
 
@@ -364,8 +366,27 @@ def _make_enrolments(cells: tables.Cells) -> None:
         } for eid, code, gender, birth_year, start, insats, referrer, reason, exit_date in batch])
 
 
+def _make_questionnaires(filters: Filters, cells: tables.Cells) -> None:
+    """The export's questionnaires, rendered once each by the database, into the temporary
+    table the answers' queries join."""
+    connection = db.session.connection()
+    _QUESTIONNAIRES.drop(connection, checkfirst=True)
+    _QUESTIONNAIRES.create(connection)
+    found = _joined(sa.select(
+        Questionnaire.id, cells.join([
+            _ENROLMENTS.c.front, cells.code(Questionnaire.instrument),
+            cells.number(InstrumentVersion.version), cells.code(Questionnaire.timepoint),
+            cells.code(Questionnaire.respondent)]),
+        cells.code(_month(Questionnaire.completed_at)),
+        cells.join([_ENROLMENTS.c.back, cells.empty]),
+    ).select_from(Questionnaire), filters)
+    connection.execute(_QUESTIONNAIRES.insert().from_select(
+        ["questionnaire_id", "front", "month", "back"], found))
+
+
 def _drop_enrolments() -> None:
-    _ENROLMENTS.drop(db.session.connection(), checkfirst=True)
+    for table in (_QUESTIONNAIRES, _ENROLMENTS):
+        table.drop(db.session.connection(), checkfirst=True)
 
 
 def _respondent_groups() -> list[str]:
@@ -427,6 +448,7 @@ def write(out: str, fmt: str, filters: Filters, include_free_text: bool = False,
     assessments = _unpacked(_rows(_assessments_queries(filters, include_free_text, cells)),
                             items, cells)
     _make_enrolments(cells)
+    _make_questionnaires(filters, cells)
     try:
         if fmt == "xlsx":
             book = tables.Workbook(out)
