@@ -35,6 +35,7 @@ from questionnaire.i18n import (
     language,
     language_name,
     page_locales,
+    participant_side,
     select_locale,
     step_label,
     text_direction,
@@ -188,8 +189,11 @@ def _register_error_pages(app: Flask) -> None:
 
     @app.errorhandler(500)
     def server_error(_e: Exception) -> tuple[Any, int]:
+        from questionnaire.casework.views import SERVER_ERROR  # the staff's words
+
         return message_page(
             _l("Något gick fel"),
-            _l("Något gick fel hos oss. Dina sparade svar finns kvar. Försök igen om en stund."),
+            _l("Något gick fel hos oss. Dina sparade svar finns kvar. Försök igen om en stund.")
+            if participant_side() else SERVER_ERROR,
             500,
         )

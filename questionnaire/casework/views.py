@@ -108,6 +108,11 @@ def _parse_date(raw: str | None, errors: list[str], label: str, required: bool =
     return day
 
 
+#: The server-error page's words for staff (a participant is told their answers are kept).
+SERVER_ERROR = _l("Något gick fel hos oss. Försök igen om en stund. Händer det igen: kontakta den "
+                  "som sköter Stegvis hos er och berätta vad du gjorde och när.")
+
+
 @bp.get("/")
 @login_required
 def home() -> Any:
