@@ -240,6 +240,26 @@ def _suppress(shape: Shape, rows: list[dict], found: dict[tuple, Grid | None], p
                     row[column] = None
 
 
+def _shown(shape_name: str, when: Period, insats: str | None, k: int, insatser: list[str],
+           cache: dict, instrument: str = reports.DEFAULT_INSTRUMENT, split: str | None = None,
+           category: str | None = None, end: str = "exit") -> list[dict]:
+    """One shape's rows of a period under the rule: computed, blanked by the grids of its NNS
+    year (kept in `cache`, which a page or a breakdown shares across calls), finished."""
+    shape = SHAPES[shape_name]
+    if category is not None and not shape.insats_split:
+        return []  # anonymous professional responses: no referrer, no age
+    year = when.nns_year
+    found = (shape_name, year, k, instrument, split, end)
+    if found not in cache:
+        cache[found] = grids(shape, year, insatser, k, instrument, split, end)
+    narrowed = {split: category} if split else {}
+    rows = shape.compute(Filters(when.start, when.end, insats, k, (year.start, year.end),
+                                 instrument, min_group_professional=k, end_timepoint=end,
+                                 **narrowed))
+    _suppress(shape, rows, cache[found], when, insats)
+    return shape.finish(rows) if shape.finish else rows
+
+
 def report(name: str, period: Period, insats: str | None, k: int,
            insatser: list[str], instrument: str = reports.DEFAULT_INSTRUMENT,
            k_professional: int = 5, split: str | None = None,
@@ -253,24 +273,13 @@ def report(name: str, period: Period, insats: str | None, k: int,
     cache = {} if _grids is None else _grids
 
     def shown(shape_name: str, when: Period, k: int) -> list[dict]:
-        shape = SHAPES[shape_name]
-        if category is not None and not shape.insats_split:
-            return []  # anonymous professional responses: no referrer, no age
-        year = when.nns_year
-        found = (shape_name, year, k, split, end)
-        if found not in cache:
-            cache[found] = grids(shape, year, insatser, k, instrument, split, end)
-        narrowed = {split: category} if split else {}
-        rows = shape.compute(Filters(when.start, when.end, insats, k, (year.start, year.end),
-                                     instrument, min_group_professional=k, end_timepoint=end,
-                                     **narrowed))
-        _suppress(shape, rows, cache[found], when, insats)
-        return shape.finish(rows) if shape.finish else rows
+        return _shown(shape_name, when, insats, k, insatser, cache, instrument, split, category,
+                      end)
 
     if name == "nns":  # the change against a year earlier, both years under the rule
         def table(when: Period) -> list[dict]:
             if split is None:
-                return nns_table(when, insats, k, insatser, k_professional, memo)
+                return nns_table(when, insats, k, insatser, k_professional, memo, cache)
             return [*shown("nns", when, k), *shown("nns-professional", when, k_professional)]
 
         return reports.with_change(table(period), table(period.year_earlier()))
@@ -278,22 +287,18 @@ def report(name: str, period: Period, insats: str | None, k: int,
 
 
 def nns_table(period: Period, insats: str | None, k: int, insatser: list[str],
-              k_professional: int = 5, memo: dict | None = None) -> list[dict]:
+              k_professional: int = 5, memo: dict | None = None,
+              cache: dict | None = None) -> list[dict]:
     """The NNS rows of a period under the rule, without the change: the participant rows, then
     the professional rows (each with its own K). `memo`: a dict kept for one page, so that the
-    annual table and the years beside it count each period once (copies are returned)."""
+    annual table and the years beside it count each period once (copies are returned);
+    `cache`: the grids, as in _shown."""
     key = (period, insats, k, tuple(insatser), k_professional)
     if memo is not None and key in memo:
         return [dict(row) for row in memo[key]]
-
-    def shown(shape: Shape, k: int) -> list[dict]:
-        year = period.nns_year
-        rows = shape.compute(Filters(period.start, period.end, insats, k,
-                                     (year.start, year.end), min_group_professional=k))
-        _suppress(shape, rows, grids(shape, year, insatser, k), period, insats)
-        return shape.finish(rows) if shape.finish else rows
-
-    rows = [*shown(SHAPES["nns"], k), *shown(SHAPES["nns-professional"], k_professional)]
+    cache = {} if cache is None else cache
+    rows = [*_shown("nns", period, insats, k, insatser, cache),
+            *_shown("nns-professional", period, insats, k_professional, insatser, cache)]
     if memo is not None:
         memo[key] = [dict(row) for row in rows]
     return rows

@@ -15,10 +15,13 @@ The professional NNS groups' anonymous responses (questionnaire.surveys) follow 
 as rows of their own: the form and its version, the respondent group, the item and answer, the
 month and the survey round (if any); no pseudonym, gender, age, insats, timepoint or enrolment.
 
-The database does the joins and the formatting (months, age bands, the formula guard): its rows
-go straight into the CSV writer. What is said about an enrolment (pseudonym, a keyed hash; age
-band; referrer; exit) is formatted once per enrolment into a temporary table that the queries
-join. Rows are streamed: memory stays flat.
+The database renders the rows: each row of answers and assessments comes out of the database as
+the text it is written as (a CSV line, or a worksheet row's cells) and goes into the file as it
+is. What is said about an enrolment (pseudonym, a keyed hash; age band; insats; referrer; exit)
+is rendered once per enrolment in Python, and each questionnaire's cells once per questionnaire
+by the database, into temporary tables that the answers' queries join. Rows are streamed:
+memory stays flat. (Issue 16: this made the export of 100 000 participants about 4× and 12×
+faster than Python writing each value; bench/reports.py.)
 """
 
 from __future__ import annotations
