@@ -141,3 +141,17 @@ def test_the_database_renders_cells_as_python_does(app, tmp_path):
     found = _read(path)
     assert found["db"] == found["py"]
     assert found["db"][1][:2] == ("plain", "a,b")
+
+
+def test_columns_are_wide_enough_for_headings_and_pseudonyms(tmp_path):
+    """Opened in Excel, every heading and a whole pseudonym (16 characters) can be read."""
+    path = tmp_path / "t.xlsx"
+    book = tables.Workbook(str(path))
+    book.sheet("answers", ("pseudonym", "instrument_version", "item"),
+               [["313be056877d3077", 1, "S1"]])
+    book.close()
+    ws = openpyxl.load_workbook(path)["answers"]
+    widths = {c: ws.column_dimensions[c].width for c in "ABC"}
+    assert widths["A"] >= 17
+    assert widths["B"] >= len("instrument_version") + 1
+    assert widths["C"] >= 8

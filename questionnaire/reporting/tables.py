@@ -127,8 +127,8 @@ class Workbook:
         head.append("<row>" + "".join(cell(h, BOLD) for h in header) + "</row>")
         count = 0
         with self.zip.open(f"xl/worksheets/sheet{len(self.names)}.xml", "w") as out:
-            out.write((_SHEET_START.format(split=top + 1, top=f"A{top + 2}")
-                       + "".join(head)).encode())
+            out.write((_SHEET_START.format(split=top + 1, top=f"A{top + 2}") + _columns(header)
+                       + "<sheetData>" + "".join(head)).encode())
             room = self.max_rows - top - 1
             while True:
                 batch = list(itertools.islice(rows, min(BATCH, room - count)))
@@ -290,6 +290,19 @@ class XlsxCells(Cells):
         return cell(value)
 
 
+#: Column widths (characters) for columns whose values are longer than their heading.
+WIDTHS = {"pseudonym": 18, "insats": 24, "wording": 60, "steps": 40, "answered_month": 15,
+          "enrolment_month": 16}
+
+
+def _columns(header: Sequence[str]) -> str:
+    """Each column wide enough for its heading (or as WIDTHS says), so that a person who opens
+    the file sees whole headings and pseudonyms."""
+    return "<cols>" + "".join(
+        f'<col min="{n}" max="{n}" width="{WIDTHS.get(h, max(len(str(h)) + 3, 9))}" '
+        'customWidth="1"/>' for n, h in enumerate(header, start=1)) + "</cols>"
+
+
 def _rest(rows: Iterator) -> Iterator | None:
     """The rows again if any is left (the first one peeked at), else None."""
     for first in rows:
@@ -302,7 +315,7 @@ _XML = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 _SHEET_START = (
     _XML + f'<worksheet {_NS}><sheetViews><sheetView workbookViewId="0">'
     '<pane ySplit="{split}" topLeftCell="{top}" activePane="bottomLeft" state="frozen"/>'
-    '</sheetView></sheetViews><sheetData>')
+    '</sheetView></sheetViews>')
 _SHEET_END = b"</sheetData></worksheet>"
 _CONTENT_TYPES = (
     _XML + '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
