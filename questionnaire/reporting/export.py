@@ -26,6 +26,7 @@ faster than Python writing each value; bench/reports.py.)
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import hmac
 import io
@@ -33,6 +34,7 @@ import itertools
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
@@ -327,20 +329,40 @@ def _one_by_one(qid: int | None, cells: tables.Cells) -> list[str]:
         .where(Answer.questionnaire_id == qid).order_by(Answer.id)) for text in row]
 
 
-def _rows(queries: list[sa.Select], scalars: bool = False) -> Iterator:
-    """The rows of each query in turn (their first column's value: `scalars`), fetched in
-    batches: memory stays flat."""
+def _rows(queries: list[sa.Select]) -> Iterator[tuple]:
+    """The rows of each query in turn, as the database driver gives them (tuples: no work per
+    row in SQLAlchemy, which made 2 of the 12 seconds of a 100 000-participant CSV export),
+    fetched in batches through a server-side cursor on PostgreSQL: memory stays flat."""
     connection = db.session.connection()
+    driver = connection.connection.driver_connection
     for query in queries:
-        result = connection.execute(query.execution_options(stream_results=True,
-                                                            yield_per=BATCH))
-        with result:
-            for batch in (result.scalars() if scalars else result).partitions():
+        compiled = query.compile(dialect=connection.dialect,
+                                 compile_kwargs={"render_postcompile": True})
+        params = compiled.params
+        if connection.dialect.name == "postgresql":
+            cursor = driver.cursor(name="stegvis_export")  # server-side
+        else:  # SQLite's cursor reads row by row anyway; its parameters are positional
+            cursor = driver.cursor()
+            params = [_sqlite_value(params[name]) for name in compiled.positiontup]
+        try:
+            cursor.execute(compiled.string, params)
+            while batch := cursor.fetchmany(BATCH):
                 yield from batch
+        finally:
+            cursor.close()
+
+
+def _sqlite_value(value: Any) -> Any:
+    """A parameter as SQLAlchemy stores it in SQLite: dates and times as ISO text."""
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S.%f")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
 
 
 def _texts(queries: list[sa.Select]) -> Iterator[str]:
-    return _rows(queries, scalars=True)
+    return (row[0] for row in _rows(queries))
 
 
 def _make_enrolments(cells: tables.Cells) -> None:
