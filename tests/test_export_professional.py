@@ -111,3 +111,29 @@ def test_xlsx_has_the_professional_rows(runner, tmp_path, mixed):
     board = [dict(zip(header, r, strict=True)) for r in rows[1:] if r[4] == "nns-styrelse"]
     assert sorted((r["item"], r["value"], r["round"]) for r in board) == [
         ("B12", 6, mixed), ("B14a", 4, mixed)]
+
+
+def test_a_typed_professional_answer_holding_a_control_character_is_exported(runner, tmp_path,
+                                                                             mixed):
+    """Instruments are data: a förbund's anonymous staff form may ask a free-text question. A
+    typed answer holding the character the export packs a response's answers with is read
+    again one answer at a time, as a participant's is (it was a server error)."""
+    from tests.xlsforms import SV, workbook
+
+    form = tmp_path / "vardag.xlsx"
+    form.write_bytes(workbook(
+        [{"type": "select_one steg", "name": "V1", f"label::{SV}": "Hur går samarbetet?"},
+         {"type": "text", "name": "V2", f"label::{SV}": "Något mer?"}],
+        [{"list_name": "steg", "name": str(n), f"label::{SV}": str(n)} for n in range(1, 5)],
+        {"form_id": "vardag", "form_title": "Vardagen i insatsen", "version": "2026-01",
+         "default_language": "sv", "results": "group", "respondents": "personal"}))
+    result = runner.invoke(args=["instrument", "add", str(form)])
+    assert result.exit_code == 0, result.output
+    surveys.record(instruments.get("vardag"), {"V1": 3, "V2": "Bra\x01 stöd"}, month="2026-05",
+                   source="web")
+    db.session.commit()
+    files, _blob = export(runner, tmp_path, "--include-free-text")
+    response = next(r for r in files["assessments.csv"] if r["instrument"] == "vardag")
+    assert (response["V1"], response["V2"]) == ("3", "Bra\x01 stöd")
+    assert [r["value"] for r in files["answers.csv"] if r["instrument"] == "vardag"] == [
+        "3", "Bra\x01 stöd"]

@@ -281,9 +281,10 @@ def _packed(answer, key_of, include_free_text: bool, cells: tables.Cells):
 
 
 def _assessments_queries(filters: Filters, include_free_text: bool, cells: tables.Cells
-                         ) -> list[sa.Select]:
-    """assessments.csv: per questionnaire, then per professional response, its cells before
-    the items, its answers packed (_unpacked puts them in their columns), its cells after."""
+                         ) -> list[tuple[sa.Select, type[Answer] | type[SurveyAnswer], Any]]:
+    """assessments.csv: per questionnaire, then per professional response, its key, its cells
+    before the items, its answers packed (_unpacked puts them in their columns), its cells
+    after; each query with the answers' table and the column that says whose they are."""
     q = _QUESTIONNAIRES.c
     packed = _packed(Answer, Answer.questionnaire_id, include_free_text, cells)
     query = sa.select(
@@ -292,25 +293,34 @@ def _assessments_queries(filters: Filters, include_free_text: bool, cells: table
     ).select_from(_QUESTIONNAIRES).join(packed, packed.c.qid == q.questionnaire_id)
     answers = _packed(SurveyAnswer, SurveyAnswer.response_id, include_free_text, cells)
     professional = sa.select(
-        sa.literal_column("NULL"), cells.join([*_response(cells),
+        SurveyResponse.id, cells.join([*_response(cells),
                                                cells.code(SurveyResponse.answered_month)]),
         answers.c.answers, answers.c.packed, cells.join([
             *[cells.empty] * len(ENROLMENT_COLUMNS), cells.number(SurveyResponse.round_id)]),
     ).select_from(SurveyResponse).join(answers, answers.c.qid == SurveyResponse.id)
-    return [query.order_by(q.questionnaire_id),
-            _professional(professional, filters).order_by(SurveyResponse.id)]
+    return [(query.order_by(q.questionnaire_id), Answer, Answer.questionnaire_id),
+            (_professional(professional, filters).order_by(SurveyResponse.id), SurveyAnswer,
+             SurveyAnswer.response_id)]
 
 
-def _unpacked(rows: Iterator[sa.Row], items: list[str], cells: tables.Cells) -> Iterator[str]:
+def _assessments(filters: Filters, include_free_text: bool, items: list[str],
+                 cells: tables.Cells) -> Iterator[str]:
+    for query, answer, key_of in _assessments_queries(filters, include_free_text, cells):
+        yield from _unpacked(_rows([query]), items, cells, answer, key_of)
+
+
+def _unpacked(rows: Iterator[tuple], items: list[str], cells: tables.Cells, answer,
+              key_of) -> Iterator[str]:
     """Each assessment's row, its answers in the column of their item. A typed answer holding
-    the separator (the count disagrees) is read again one answer at a time."""
+    the separator (the count disagrees) is read again one answer at a time (`answer`: the
+    answers' table, `key_of`: its column that says whose they are)."""
     column = {key: n for n, key in enumerate(items)}
     other = len(items)  # where an answer to an item not in the columns goes (left out)
     empty = [cells.empty] * (other + 1)
     for qid, front, answers, packed, back in rows:
         found = packed.replace(_KEY, _NEXT).split(_NEXT)
         if len(found) != 2 * answers:
-            found = _one_by_one(qid, cells)
+            found = _one_by_one(answer, key_of, qid, cells)
         values = empty.copy()
         pairs = iter(found)
         for key, value in zip(pairs, pairs, strict=True):
@@ -319,14 +329,12 @@ def _unpacked(rows: Iterator[sa.Row], items: list[str], cells: tables.Cells) -> 
         yield cells.separator.join([front, *values])
 
 
-def _one_by_one(qid: int | None, cells: tables.Cells) -> list[str]:
-    """A questionnaire's item keys and cells, read one answer at a time (only typed text, in an
-    export with free text, can hold a separator)."""
-    if qid is None:  # a professional response: their forms have no typed text in the export
-        raise ValueError("a separator in a professional response's answer")
+def _one_by_one(answer, key_of, qid: int, cells: tables.Cells) -> list[str]:
+    """A questionnaire's (or response's) item keys and cells, read one answer at a time (only
+    typed text, in an export with free text, can hold a separator)."""
     return [text for row in db.session.execute(
-        sa.select(Answer.item_key, sa.func.coalesce(cells.value(Answer.step, Answer.text), ""))
-        .where(Answer.questionnaire_id == qid).order_by(Answer.id)) for text in row]
+        sa.select(answer.item_key, sa.func.coalesce(cells.value(answer.step, answer.text), ""))
+        .where(key_of == qid).order_by(answer.id)) for text in row]
 
 
 def _rows(queries: list[sa.Select]) -> Iterator[tuple]:
@@ -470,8 +478,7 @@ def write(out: str, fmt: str, filters: Filters, include_free_text: bool = False,
     header = [*QUESTIONNAIRE_COLUMNS, *items, *ENROLMENT_COLUMNS, ROUND_COLUMN]
     cells = tables.XlsxCells() if fmt == "xlsx" else tables.CsvCells(excel=fmt == "csv-excel")
     answers = _texts(_answers_queries(filters, include_free_text, cells))
-    assessments = _unpacked(_rows(_assessments_queries(filters, include_free_text, cells)),
-                            items, cells)
+    assessments = _assessments(filters, include_free_text, items, cells)
     _make_enrolments(cells)
     _make_questionnaires(filters, cells)
     try:
