@@ -78,10 +78,10 @@ class Workbook:
     header again.
 
     Written here rather than with XlsxWriter because the export's rows arrive already rendered
-    as cells by the database (`sql_text_cell`, `sql_number_cell`) and go into the file as they
-    are: XlsxWriter's call per cell made the export about 100 times slower than the database's
-    own dump (bench/reports.py). Cells carry no reference (`r`): ECMA-376 makes it optional,
-    and Excel, LibreOffice and openpyxl place a cell after the one before it."""
+    as cells by the database (`XlsxCells`) and go into the file as they are: XlsxWriter's call
+    per cell made the export about 100 times slower than the database's own dump
+    (bench/reports.py). Cells carry no reference (`r`): ECMA-376 makes it optional, and Excel,
+    LibreOffice and openpyxl place a cell after the one before it."""
 
     def __init__(self, target: str | IO[bytes], max_rows: int | None = None) -> None:
         self.zip = zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED,
@@ -240,15 +240,17 @@ class CsvCells(Cells):
     def typed(self, expr: Any) -> Any:
         guarded = sa.case((sa.func.substr(expr, 1, 1).in_(FORMULA_START),
                            sa.literal("'") + expr), else_=expr)
-        special = sa.or_(*(expr.contains(c, autoescape=True) for c in self._special()))
+        special = sa.or_(*(expr.contains(c, autoescape=True) for c in _quoted(self.separator)))
         return sa.case((expr.is_(None), ""), (special, sa.literal('"') + sa.func.replace(
             guarded, '"', '""') + '"'), else_=guarded)
 
-    def _special(self) -> tuple[str, ...]:
-        return (self.separator, '"', "\r", "\n")
-
     def render(self, value: Any) -> str:
         return csv_field(value, self.separator)
+
+
+def _quoted(separator: str) -> tuple[str, ...]:
+    """The characters that make the csv writer quote a field (QUOTE_MINIMAL, CRLF lines)."""
+    return (separator, '"', "\r", "\n")
 
 
 def csv_field(value: Any, separator: str = ",") -> str:
@@ -256,7 +258,7 @@ def csv_field(value: Any, separator: str = ",") -> str:
     if value is None:
         return ""
     text = str(excel_safe(value))
-    if any(c in text for c in (separator, '"', "\r", "\n")):
+    if any(c in text for c in _quoted(separator)):
         return '"' + text.replace('"', '""') + '"'
     return text
 
