@@ -35,6 +35,28 @@ def _chosen_rating(enrolment: Enrolment) -> Instrument | None:
     return next((i for i in options if i.key == key), options[0] if options else None)
 
 
+def _timepoints(enrolment: Enrolment, inst: Instrument
+                ) -> tuple[list[str], str | None, set[str]]:
+    """The rating page's timepoints of `inst`: every one that has opened (staff may rate any;
+    the participant's answers do not matter here), the one due now (else the latest), and
+    those the handledare has rated."""
+    slots = [s for s in schedule.timeline(enrolment, enrolment.insats, (), dt.date.today())
+             if s.instrument == inst.key and s.status != "upcoming"]
+    choices = [s.timepoint for s in slots]
+    due = next((s.timepoint for s in slots if s.status in ("due", "overdue")),
+               choices[-1] if choices else None)
+    done = {t for i, t in answers.completed_slots(enrolment, "handledare") if i == inst.key}
+    return choices, due, done
+
+
+def _values(q: Questionnaire | None) -> dict[str, str]:
+    """A stored rating's answers as the form shows them ("" for Vet inte)."""
+    if q is None:
+        return {}
+    return {k: str(a.step) if a.step is not None else ""
+            for k, a in answers.current_answers(q).items()}
+
+
 def _staff_rating_of(enrolment: Enrolment, inst: Instrument,
                      timepoint: str | None) -> Questionnaire | None:
     """The handledare's completed rating of this instrument at this timepoint, if any."""
@@ -52,13 +74,7 @@ def staff_rating(code: str) -> Any:
     inst = _chosen_rating(enrolment)
     if inst is None:
         abort(404)
-    # Staff may rate whatever timepoint has opened; the participant's answers do not matter here.
-    slots = [s for s in schedule.timeline(enrolment, enrolment.insats, (), dt.date.today())
-             if s.instrument == inst.key and s.status != "upcoming"]
-    choices = [s.timepoint for s in slots]
-    due = next((s.timepoint for s in slots if s.status in ("due", "overdue")),
-               choices[-1] if choices else None)
-    done = {t for i, t in answers.completed_slots(enrolment, "handledare") if i == inst.key}
+    choices, due, done = _timepoints(enrolment, inst)
     errors: list[str] = []
     timepoint = request.values.get("timepoint") or due
     if timepoint not in choices:
@@ -66,8 +82,7 @@ def staff_rating(code: str) -> Any:
             errors.append(_("Välj en av tidpunkterna i listan."))
         timepoint = due
     existing = _staff_rating_of(enrolment, inst, timepoint)
-    stored = {k: str(a.step) if a.step is not None else ""
-              for k, a in answers.current_answers(existing).items()} if existing else {}
+    stored = _values(existing)
     if request.method == "POST":
         steps: dict[str, int | None] = {}
         for item in inst.areas:
@@ -106,8 +121,7 @@ def _staff_forms(enrolment: Enrolment, timepoint: str | None,
     shown = []
     for inst in staff_forms.forms():
         q = staff_forms.existing(enrolment, inst, timepoint)
-        values = ({k: str(a.step) if a.step is not None else ""
-                   for k, a in answers.current_answers(q).items()} if q else {})
+        values = _values(q)
         if posted is not None and posted.get("form") == inst.key:
             values = posted
         shown.append({"inst": inst, "questions": staff_forms.questions(inst), "existing": q,
@@ -133,16 +147,10 @@ def staff_form(code: str) -> Any:
     rating = _chosen_rating(enrolment)
     if rating is None:  # the form is offered beside a self-rating only
         abort(404)
-    slots = [s for s in schedule.timeline(enrolment, enrolment.insats, (), dt.date.today())
-             if s.instrument == rating.key and s.status != "upcoming"]
-    choices = [s.timepoint for s in slots]
-    due = next((s.timepoint for s in slots if s.status in ("due", "overdue")),
-               choices[-1] if choices else None)
+    choices, due, done = _timepoints(enrolment, rating)
     shown = timepoint if timepoint in choices else due
     existing = _staff_rating_of(enrolment, rating, shown)
-    stored = {k: str(a.step) if a.step is not None else ""
-              for k, a in answers.current_answers(existing).items()} if existing else {}
-    done = {t for i, t in answers.completed_slots(enrolment, "handledare") if i == rating.key}
+    stored = _values(existing)
     return render_template(
         "staff/rating.html", e=enrolment, inst=rating, choices=choices, timepoint=shown,
         done=done, due=due, existing=existing, labels=TIMEPOINT_LABELS, errors=[],
