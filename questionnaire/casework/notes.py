@@ -59,10 +59,16 @@ def add_note(code: str) -> Any:
     return _back_to_plan(enrolment)
 
 
-def _own_note(enrolment: Enrolment, note_id: int, errors: list[str]) -> ActionNote:
+def _note(enrolment: Enrolment, note_id: int) -> ActionNote:
+    """A note in this participant's plan (not taken out of it), else 404."""
     note = db.session.get(ActionNote, note_id)
     if note is None or note.enrolment_id != enrolment.id or note.deleted_at is not None:
         abort(404)
+    return note
+
+
+def _own_note(enrolment: Enrolment, note_id: int, errors: list[str]) -> ActionNote:
+    note = _note(enrolment, note_id)
     if note.created_by != current_user.id:
         errors.append(_("Bara den som skrev anteckningen kan ändra eller ta bort den."))
     return note
@@ -105,9 +111,7 @@ def delete_note(code: str, note_id: int) -> Any:
 @role_required(*CASEWORK)
 def finish_note(code: str, note_id: int) -> Any:
     enrolment = _enrolment(code)
-    note = db.session.get(ActionNote, note_id)
-    if note is None or note.enrolment_id != enrolment.id or note.deleted_at is not None:
-        abort(404)
+    note = _note(enrolment, note_id)
     if note.done_at is None:
         note.done_at = utcnow()
         audit.record("finish_note", user_id=current_user.id, subject=enrolment.participant.code)
