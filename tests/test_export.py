@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from questionnaire.extensions import db
 from questionnaire.models import AuditEvent
-from questionnaire.reporting.export import age_band, pseudonym
+from questionnaire.reporting.export import pseudonym
 from tests.reportdata import Data
 
 ANSWER_COLUMNS = ["pseudonym", "gender", "age_band", "insats", "instrument",
@@ -84,11 +84,62 @@ def test_pseudonyms_are_keyed():
     assert pseudonym("ABC1234", "k1") != pseudonym("ABC1235", "k1")
 
 
-@pytest.mark.parametrize(("year", "band"), [(1991, "35-39"), (1996, "30-34"), (None, "")])
-def test_age_band_at_intake(year, band):
-    import datetime as dt
+def test_age_band_at_intake(runner, tmp_path):
+    """The five-year band of the age at intake (the start date's year minus the birth year),
+    at the bands' edges; empty without a birth year."""
+    d = Data()
+    bands = {"1991": "35-39", "1992": "30-34", "1996": "30-34", "1997": "25-29",
+             "2026": "0-4", "": ""}
+    people = {year: d.person("kvinna", year) for year in bands}
+    for person in people.values():
+        d.form(person, "skapa", "intake", "2026-02-14", {"S1": 2})
+    d.load(runner, tmp_path)
+    out = tmp_path / "export.zip"
+    assert runner.invoke(args=["export", "--out", str(out)]).exit_code == 0
+    found = {r["pseudonym"]: r["age_band"] for r in read_zip(out)["answers.csv"]}
+    assert {year: found[pseudonym(person[0], "test-pseudonym-key")]
+            for year, person in people.items()} == bands
 
-    assert age_band(year, dt.date(2026, 2, 14)) == band
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_answers_keep_the_order_they_were_given(runner, tmp_path, fmt):
+    """Each questionnaire's answers come out together, in the order they were given (not by
+    item key), and its assessment row has each answer in its item's column."""
+    from questionnaire.models import Answer
+
+    d = Data()
+    first, second = d.person("kvinna", "1990"), d.person("man", "1980")
+    d.form(first, "skapa", "intake", "2026-02-14", {"S3": 1, "S1": 2, "S6": 3, "S2": 4})
+    d.form(second, "skapa", "intake", "2026-02-15", {"S5": 5, "S4": 1})
+    d.load(runner, tmp_path)
+    given = {}
+    for qid, key in db.session.execute(sa.select(Answer.questionnaire_id, Answer.item_key)
+                                       .order_by(Answer.id)):
+        given.setdefault(qid, []).append(key)
+    assert sorted(given.values()) == [["S3", "S1", "S6", "S2"], ["S5", "S4"]]  # not by key
+    out = tmp_path / f"export.{fmt}"
+    assert runner.invoke(args=["export", "--out", str(out), "--format", fmt]).exit_code == 0
+    if fmt == "xlsx":
+        book = openpyxl.load_workbook(out)
+        files = {}
+        for name in ("answers", "assessments"):
+            rows = list(book[name].iter_rows(values_only=True))
+            files[name] = [{k: "" if v is None else str(v) for k, v in zip(rows[0], row,
+                                                                          strict=True)}
+                           for row in rows[1:]]
+    else:
+        files = {name.removesuffix(".csv"): rows for name, rows in read_zip(out).items()}
+    answers = files["answers"]
+    assert [(r["answered_month"], r["item"], r["value"]) for r in answers] == [
+        ("2026-02", "S3", "1"), ("2026-02", "S1", "2"), ("2026-02", "S6", "3"),
+        ("2026-02", "S2", "4"), ("2026-02", "S5", "5"), ("2026-02", "S4", "1")]
+    assert [r["gender"] for r in answers] == ["kvinna"] * 4 + ["man"] * 2
+    rows = {r["gender"]: r for r in files["assessments"]}
+    assert {k: rows["kvinna"][k] for k in ("S1", "S2", "S3", "S4", "S5", "S6")} == {
+        "S1": "2", "S2": "4", "S3": "1", "S4": "", "S5": "", "S6": "3"}
+    assert {k: rows["man"][k] for k in ("S1", "S4", "S5")} == {"S1": "", "S4": "1", "S5": "5"}
+    assert rows["man"]["pseudonym"] == pseudonym(second[0], "test-pseudonym-key")
+    assert rows["man"]["referrer"] == answers[-1]["referrer"]
 
 
 def test_period_filter_xlsx_round_trip_and_audit(runner, data, tmp_path):

@@ -37,6 +37,49 @@ def test_a_sheet_at_the_row_limit_continues_on_the_next(tmp_path, rows, sheets):
     assert len(found["answers"]) <= 5
 
 
+@pytest.mark.parametrize("sizes", [
+    [4, 1, 3],      # a block ends exactly at the limit
+    [3, 3, 3, 2],   # blocks that straddle the limit are split there
+    [11],           # one block over three sheets
+    [1] * 9,
+])
+def test_blocks_are_split_at_the_row_limit(tmp_path, sizes):
+    """The export writes a questionnaire's rows as one block: with a limit of 5 rows per sheet
+    (header + 4), every row is written exactly once and in order, whatever the blocks."""
+    path = tmp_path / "t.xlsx"
+    book = tables.Workbook(str(path), max_rows=5)
+    numbers = iter(range(sum(sizes)))
+    blocks = [(size, tables.ROW.join(tables.cell(next(numbers)) + tables.cell(f"rad <{size}>")
+                                     for _ in range(size))) for size in sizes]
+    assert book.blocks("answers", ("n", "text"), iter(blocks)) == sum(sizes)
+    book.close()
+    found = _read(path)
+    assert all(len(rows) <= 5 and rows[0] == ("n", "text") for rows in found.values())
+    assert [r[0] for rows in found.values() for r in rows[1:]] == list(range(sum(sizes)))
+    assert len(found) == -(-sum(sizes) // 4)
+
+
+def test_a_failed_write_is_raised_not_lost():
+    """Sheets and CSV files are compressed in a writing thread: when writing fails there (a
+    full disk), the export stops with the error instead of reporting rows it did not write."""
+
+    class Full(io.BytesIO):
+        def write(self, data):
+            if self.tell() > 10:
+                raise OSError(28, "No space left on device")
+            return super().write(data)
+
+    def write_all(stream):
+        with tables.background(stream) as out:
+            for _ in range(100):
+                out.write(b"0123456789")
+
+    stream = Full()
+    with pytest.raises(OSError, match="No space left"):
+        write_all(stream)
+    assert stream.getvalue() == b"0123456789" * 2
+
+
 def test_the_default_limit_is_excels():
     assert tables.MAX_ROWS == 1_048_576
 

@@ -36,18 +36,23 @@ def referrer_is(column, category: str):
     return column == category
 
 
+def age(start_column, birth_year_column):
+    """SQL: the age at enrolment, the start date's year minus the birth year (NULL without)."""
+    return sa.cast(sa.extract("year", start_column), sa.Integer) - birth_year_column
+
+
 def age_band_is(start_column, birth_year_column, band: str):
-    """SQL: the age at enrolment (start date's year minus birth year) is in the band."""
+    """SQL: the age at enrolment is in the band."""
     limits = AGE_BANDS[band]
     if limits is None:
         return birth_year_column.is_(None)
-    age = sa.cast(sa.extract("year", start_column), sa.Integer) - birth_year_column
+    age_ = age(start_column, birth_year_column)
     low, high = limits
     found = [birth_year_column.is_not(None)]
     if low is not None:
-        found.append(age >= low)
+        found.append(age_ >= low)
     if high is not None:
-        found.append(age <= high)
+        found.append(age_ <= high)
     return sa.and_(*found)
 
 

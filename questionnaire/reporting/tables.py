@@ -17,10 +17,13 @@ For the export the database renders each row as the text it is written as (`CsvC
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import itertools
 import math
+import queue
 import re
+import threading
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -103,7 +106,13 @@ class Workbook:
         """As `sheet`, for rows whose cells are rendered already (a row's `<c>` elements).
         `typed`: the cells may hold text someone typed, with control characters XML cannot
         hold (the markup never has any): they are escaped as `_escape` does."""
-        left: Iterator[str] | None = iter(rows)
+        return self.blocks(name, header, ((1, row) for row in rows), title, typed)
+
+    def blocks(self, name: str, header: Sequence[str], blocks: Iterable[tuple[int, str]],
+               title: Sequence[str] = (), typed: bool = False) -> int:
+        """As `rendered`, for rows that come in blocks: a number of rows and the rows joined by
+        ROW. A block that reaches the row limit is split there."""
+        left: Iterator[tuple[int, str]] | None = iter(blocks)
         count, part = 0, 1
         while left is not None:
             suffix = f" ({part})" if part > 1 else ""
@@ -113,11 +122,11 @@ class Workbook:
             part += 1
         return count
 
-    def _worksheet(self, name: str, header: Sequence[str], rows: Iterator[str],
+    def _worksheet(self, name: str, header: Sequence[str], blocks: Iterator[tuple[int, str]],
                    title: Sequence[str] = (), typed: bool = False
-                   ) -> tuple[int, Iterator[str] | None]:
+                   ) -> tuple[int, Iterator[tuple[int, str]] | None]:
         """One sheet: the title lines, the header, then rows until the limit. Returns the number
-        of rows written and the rows left for the next sheet (None when there are none)."""
+        of rows written and the blocks left for the next sheet (None when there are none)."""
         self.names.append(name)
         top = len(title) + 1 if title else 0
         head = [f"<row>{cell(line, HEADING if n == 0 else None)}</row>"
@@ -126,19 +135,32 @@ class Workbook:
             head.append("<row/>")
         head.append("<row>" + "".join(cell(h, BOLD) for h in header) + "</row>")
         count = 0
-        with self.zip.open(f"xl/worksheets/sheet{len(self.names)}.xml", "w") as out:
+        with (self.zip.open(f"xl/worksheets/sheet{len(self.names)}.xml", "w") as raw,
+              background(raw) as out):
             out.write((_SHEET_START.format(split=top + 1, top=f"A{top + 2}") + _columns(header)
                        + "<sheetData>" + "".join(head)).encode())
             room = self.max_rows - top - 1
-            while True:
-                batch = list(itertools.islice(rows, min(BATCH, room - count)))
+            while count < room:
+                batch, rows = [], 0
+                for size, text in blocks:
+                    if count + rows + size > room:  # the rest of the block on the next sheet
+                        fit = room - count - rows
+                        split = text.split(ROW)
+                        batch.append(ROW.join(split[:fit]))
+                        blocks = itertools.chain([(size - fit, ROW.join(split[fit:]))], blocks)
+                        rows += fit
+                        break
+                    batch.append(text)
+                    rows += size
+                    if rows >= BATCH or count + rows == room:
+                        break
                 if not batch:
                     break
-                chunk = "<row>" + "</row><row>".join(batch) + "</row>"
+                chunk = "<row>" + ROW.join(batch) + "</row>"
                 out.write((_CONTROL.sub(_control, chunk) if typed else chunk).encode())
-                count += len(batch)
+                count += rows
             out.write(_SHEET_END)
-        return count, (_rest(rows) if count == room else None)
+        return count, (_rest(blocks) if count == room else None)
 
     def close(self) -> None:
         sheets = range(1, len(self.names) + 1)
@@ -154,9 +176,54 @@ class Workbook:
         self.zip.close()
 
 
+class _Background:
+    """Writes to a stream from a thread of its own, in the order written: a ZIP entry's
+    compression (zlib, which lets other threads run) goes on beside the database's work on the
+    next rows, on a second core. An error in the thread is raised on the next write or at the
+    end: nothing is lost silently."""
+
+    def __init__(self, stream: IO[bytes]) -> None:
+        self.stream = stream
+        self.chunks: queue.Queue[bytes | None] = queue.Queue(maxsize=4)  # memory stays flat
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, name="stegvis-writer", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        while (chunk := self.chunks.get()) is not None:
+            if self.error is None:  # after an error: only take what comes, so no one waits
+                try:
+                    self.stream.write(chunk)
+                except BaseException as error:  # raised in the writing thread
+                    self.error = error
+
+    def write(self, chunk: bytes) -> None:
+        if self.error is not None:
+            raise self.error
+        self.chunks.put(chunk)
+
+    def finish(self) -> None:
+        self.chunks.put(None)
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
+
+
+@contextlib.contextmanager
+def background(stream: IO[bytes]) -> Iterator[_Background]:
+    """`stream`, written from a thread of its own (_Background) until the block ends."""
+    writer = _Background(stream)
+    try:
+        yield writer
+    finally:
+        writer.finish()
+
+
 #: Cell styles (xl/styles.xml's cellXfs): 0 plain, then these.
 BOLD, HEADING, DECIMAL = 1, 2, 3
 BATCH = 5000
+#: Between two rows of a sheet's XML (a rendered cell never holds it: `<` is escaped in text).
+ROW = "</row><row>"
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f]")
 _EXCEL_ESCAPE = re.compile(r"(_x[0-9a-fA-F]{4}_)")
 
@@ -194,10 +261,15 @@ class Cells:
     """How the database renders a row of the export as the text it is written as (one text per
     row: no value goes through Python). A code (a key, a timepoint, a month: letters, digits,
     `-` and `_` only) is written as it is; a text someone typed as `cell` or `csv_field` would
-    write it; `join` makes the row. `render` is the same for a value in Python."""
+    write it; `join` makes the row."""
 
     empty: str
     separator: str
+    #: Between two rendered rows.
+    row_separator: str
+    #: Around a code written as a cell: code(expr) in Python, for an item key.
+    code_start: str
+    code_end: str
 
     def code(self, expr: Any) -> Any:
         raise NotImplementedError
@@ -206,9 +278,6 @@ class Cells:
         raise NotImplementedError
 
     def number(self, expr: Any) -> Any:
-        raise NotImplementedError
-
-    def render(self, value: Any) -> str:
         raise NotImplementedError
 
     def value(self, step: Any, text: Any) -> Any:
@@ -229,7 +298,8 @@ class CsvCells(Cells):
 
     def __init__(self, excel: bool) -> None:
         self.separator = ";" if excel else ","
-        self.empty = ""
+        self.empty = self.code_start = self.code_end = ""
+        self.row_separator = "\r\n"
 
     def code(self, expr: Any) -> Any:
         return sa.func.coalesce(expr, "")
@@ -243,9 +313,6 @@ class CsvCells(Cells):
         special = sa.or_(*(expr.contains(c, autoescape=True) for c in _quoted(self.separator)))
         return sa.case((expr.is_(None), ""), (special, sa.literal('"') + sa.func.replace(
             guarded, '"', '""') + '"'), else_=guarded)
-
-    def render(self, value: Any) -> str:
-        return csv_field(value, self.separator)
 
 
 def _quoted(separator: str) -> tuple[str, ...]:
@@ -268,10 +335,12 @@ class XlsxCells(Cells):
 
     empty = "<c/>"
     separator = ""
+    row_separator = ROW
+    code_start, code_end = '<c t="inlineStr"><is><t>', "</t></is></c>"
 
     def code(self, expr: Any) -> Any:
         return sa.case((sa.func.coalesce(expr, "") == "", self.empty),
-                       else_=sa.literal('<c t="inlineStr"><is><t>') + expr + "</t></is></c>")
+                       else_=sa.literal(self.code_start) + expr + self.code_end)
 
     def number(self, expr: Any) -> Any:
         return sa.case((expr.is_(None), self.empty),
@@ -287,9 +356,6 @@ class XlsxCells(Cells):
         return sa.case((sa.func.coalesce(expr, "") == "", self.empty),
                        else_=sa.literal('<c t="inlineStr"><is><t xml:space="preserve">')
                        + escaped + "</t></is></c>")
-
-    def render(self, value: Any) -> str:
-        return cell(value)
 
 
 #: Column widths (characters) for columns whose values are longer than their heading.
