@@ -363,10 +363,12 @@ def _one_by_one(source: _Source, qid: int, cells: tables.Cells) -> list[str]:
 
 class _Spool:
     """Rows kept in a temporary file until they are written: assessments.csv comes out of the
-    answers' pass but is written after answers.csv. Memory stays flat."""
+    answers' pass but is written after answers.csv. Memory stays flat. The rows come back in
+    blocks (a number of rows and the rows joined by `separator`), as they are written."""
 
-    def __init__(self) -> None:
+    def __init__(self, separator: str) -> None:
         self.file = tempfile.TemporaryFile()  # noqa: SIM115 - closed by __exit__
+        self.separator = separator
         self.batch: list[str] = []
 
     def add(self, row: str) -> None:
@@ -376,18 +378,17 @@ class _Spool:
 
     def _flush(self) -> None:
         if self.batch:
-            marshal.dump(self.batch, self.file)
+            marshal.dump((len(self.batch), self.separator.join(self.batch)), self.file)
             self.batch = []
 
-    def rows(self) -> Iterator[str]:
+    def blocks(self) -> Iterator[tuple[int, str]]:
         self._flush()
         self.file.seek(0)
         while True:
             try:
-                batch = marshal.load(self.file)
+                yield marshal.load(self.file)
             except EOFError:
                 return
-            yield from batch
 
     def __enter__(self) -> _Spool:
         return self
@@ -563,14 +564,14 @@ def write(out: str, fmt: str, filters: Filters, include_free_text: bool = False,
     _make_enrolments(filters, cells)
     _make_questionnaires(filters, cells)
     try:
-        with _Spool() as assessments:
+        with _Spool(cells.row_separator) as assessments:
             answers = _answers(filters, include_free_text, items, cells, assessments)
             if fmt == "xlsx":
                 book = tables.Workbook(out)
                 counts = ExportResult(
                     book.blocks("answers", ANSWER_HEADER, answers, typed=include_free_text),
-                    book.rendered("assessments", header, assessments.rows(),
-                                  typed=include_free_text),
+                    book.blocks("assessments", header, assessments.blocks(),
+                                typed=include_free_text),
                     book.sheet("codebook", CODEBOOK_HEADER, codebook_rows(fmt)),
                 )
                 book.close()
@@ -580,8 +581,8 @@ def write(out: str, fmt: str, filters: Filters, include_free_text: bool = False,
                                      compresslevel=1) as zf:  # fast; a little larger
                     counts = ExportResult(
                         _zip_lines(zf, "answers.csv", ANSWER_HEADER, answers, excel),
-                        _zip_lines(zf, "assessments.csv", header,
-                                   ((1, row) for row in assessments.rows()), excel),
+                        _zip_lines(zf, "assessments.csv", header, assessments.blocks(),
+                                   excel),
                         _zip_csv(zf, "codebook.csv", CODEBOOK_HEADER, codebook_rows(fmt), excel),
                     )
     except BaseException:
@@ -611,7 +612,21 @@ def _zip_lines(zf: zipfile.ZipFile, name: str, header, blocks: Iterator[tuple[in
     with zf.open(name, "w") as raw, tables.background(raw) as out:
         out.write(((tables.BOM if excel else "") + separator.join(
             tables.csv_field(h, separator) for h in header) + "\r\n").encode())
-        while batch := list(itertools.islice(blocks, BATCH)):
-            out.write(("\r\n".join([lines for _, lines in batch]) + "\r\n").encode())
-            count += sum([n for n, _ in batch])
+        for rows, batch in _batches(blocks):
+            out.write(("\r\n".join(batch) + "\r\n").encode())
+            count += rows
     return count
+
+
+def _batches(blocks: Iterator[tuple[int, str]]) -> Iterator[tuple[int, list[str]]]:
+    """Blocks gathered into batches of at least BATCH rows: the number of rows and the blocks'
+    texts (memory stays flat)."""
+    batch, rows = [], 0
+    for n, text in blocks:
+        batch.append(text)
+        rows += n
+        if rows >= BATCH:
+            yield rows, batch
+            batch, rows = [], 0
+    if batch:
+        yield rows, batch

@@ -11,8 +11,8 @@ In a workbook text is written as a string cell, which Excel never evaluates: no 
 A sheet holds at most MAX_ROWS rows (Excel's limit); a longer table goes on in `NAME (2)`,
 `NAME (3)`, … each with the header again, so no row is ever lost.
 
-For the export the database renders each row as the text it is written as (`CsvCells`,
-`XlsxCells`): the rows go into the file as they are, with no work per value in Python.
+For the export the database renders each cell as the text it is written as (`CsvCells`,
+`XlsxCells`): Python only puts rendered cells together, with no work per value.
 """
 
 from __future__ import annotations
@@ -258,8 +258,8 @@ def cell(value: Any, style: int | None = None) -> str:
 
 
 class Cells:
-    """How the database renders a row of the export as the text it is written as (one text per
-    row: no value goes through Python). A code (a key, a timepoint, a month: letters, digits,
+    """How the database renders the cells of the export as the text they are written as (no
+    value is formatted in Python). A code (a key, a timepoint, a month: letters, digits,
     `-` and `_` only) is written as it is; a text someone typed as `cell` or `csv_field` would
     write it; `join` makes the row."""
 
