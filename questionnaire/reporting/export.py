@@ -468,17 +468,22 @@ def _age_band(birth_year, intake):
 
 
 def _insert_many(table: sa.Table, rows: Iterator[tuple]) -> None:
-    """Rows (in the table's column order) into a table through the database driver, in batches
-    (SQLAlchemy's work per row made half the time of rendering the enrolments)."""
+    """Rows (in the table's column order) into a table through the database driver: COPY on
+    PostgreSQL, batches on SQLite (SQLAlchemy's work per row made half the time of rendering
+    the enrolments; PostgreSQL's executemany took 1.8 s for 100 000 rows, COPY a tenth)."""
     connection = db.session.connection()
-    compiled = table.insert().compile(dialect=connection.dialect)
-    names = [c.name for c in table.columns]
     cursor = connection.connection.driver_connection.cursor()
     try:
+        columns = ", ".join(c.name for c in table.columns)
+        statement = table.insert().compile(dialect=connection.dialect).string
+        # In batches: `rows` may come from a cursor on the same connection (_rows).
         while batch := list(itertools.islice(rows, BATCH)):
-            if connection.dialect.name == "postgresql":  # named parameters
-                batch = [dict(zip(names, row, strict=True)) for row in batch]
-            cursor.executemany(compiled.string, batch)
+            if connection.dialect.name == "postgresql":
+                with cursor.copy(f"COPY {table.name} ({columns}) FROM STDIN") as copy:
+                    for row in batch:
+                        copy.write_row(row)
+            else:
+                cursor.executemany(statement, batch)
     finally:
         cursor.close()
 
