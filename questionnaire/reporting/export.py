@@ -310,7 +310,7 @@ def _answers(filters: Filters, include_free_text: bool, items: list[str],
     in_columns = _Columns(items, cells.empty)
     sep, after_key = cells.separator, cells.code_end + cells.separator
     for source in _sources(filters, include_free_text, cells):
-        for qid, front, month, back, count, packed in _rows([source.query]):
+        for qid, front, month, back, count, packed in _rows(source.query):
             head, tail = front + sep + cells.code_start, sep + month + sep + back
             found = packed.replace(_KEY, _NEXT).replace(_CELL, _NEXT).split(_NEXT)
             if len(found) == 3 * count:
@@ -397,27 +397,26 @@ class _Spool:
         self.file.close()
 
 
-def _rows(queries: list[sa.Select]) -> Iterator[tuple]:
-    """The rows of each query in turn, as the database driver gives them (tuples: no work per
-    row in SQLAlchemy, which made 2 of the 12 seconds of a 100 000-participant CSV export),
-    fetched in batches through a server-side cursor on PostgreSQL: memory stays flat."""
+def _rows(query: sa.Select) -> Iterator[tuple]:
+    """The query's rows as the database driver gives them (tuples: no work per row in
+    SQLAlchemy, which made 2 of the 12 seconds of a 100 000-participant CSV export), fetched in
+    batches through a server-side cursor on PostgreSQL: memory stays flat."""
     connection = db.session.connection()
     driver = connection.connection.driver_connection
-    for query in queries:
-        compiled = query.compile(dialect=connection.dialect,
-                                 compile_kwargs={"render_postcompile": True})
-        params = compiled.params
-        if connection.dialect.name == "postgresql":
-            cursor = driver.cursor(name="stegvis_export")  # server-side
-        else:  # SQLite's cursor reads row by row anyway; its parameters are positional
-            cursor = driver.cursor()
-            params = [_sqlite_value(params[name]) for name in compiled.positiontup]
-        try:
-            cursor.execute(compiled.string, params)
-            while batch := cursor.fetchmany(BATCH):
-                yield from batch
-        finally:
-            cursor.close()
+    compiled = query.compile(dialect=connection.dialect,
+                             compile_kwargs={"render_postcompile": True})
+    params = compiled.params
+    if connection.dialect.name == "postgresql":
+        cursor = driver.cursor(name="stegvis_export")  # server-side
+    else:  # SQLite's cursor reads row by row anyway; its parameters are positional
+        cursor = driver.cursor()
+        params = [_sqlite_value(params[name]) for name in compiled.positiontup]
+    try:
+        cursor.execute(compiled.string, params)
+        while batch := cursor.fetchmany(BATCH):
+            yield from batch
+    finally:
+        cursor.close()
 
 
 def _sqlite_value(value: Any) -> Any:
@@ -438,7 +437,7 @@ def _make_enrolments(filters: Filters, cells: tables.Cells) -> None:
         table.create(connection)
     key = current_app.config["PSEUDONYM_KEY"].encode()
     _insert_many(_PSEUDONYMS, ((pid, _pseudonym(code, key)) for pid, code in _rows(
-        [sa.select(Participant.id, Participant.code)])))
+        sa.select(Participant.id, Participant.code))))
     groups = {reason: group for group, reasons in EXIT_REASONS.items() for reason in reasons}
     found = (
         sa.select(Enrolment.id, cells.join([
