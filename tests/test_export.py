@@ -168,6 +168,37 @@ def test_export_to_an_unwritable_place_fails_clearly(runner, data):
                              .filter_by(action="export")) == 0
 
 
+def test_a_full_disk_midway_stops_the_export_and_leaves_the_database_usable(
+        runner, data, tmp_path, monkeypatch):
+    """The disk fills while answers.csv is written, with the answers' query still sending rows
+    (on PostgreSQL it streams them): the export says why it stopped, logs no export, and the
+    next export finds the connection ready and writes every answer."""
+    from questionnaire.reporting import export, tables
+
+    writes = {"n": 0}
+    write = tables._Background.write
+
+    def full_after_the_header(self, chunk):
+        writes["n"] += 1
+        if writes["n"] == 2:
+            raise OSError(28, "No space left on device")
+        write(self, chunk)
+
+    monkeypatch.setattr(export, "BATCH", 1)  # a write per questionnaire: rows are left
+    monkeypatch.setattr(tables._Background, "write", full_after_the_header)
+    result = runner.invoke(args=["export", "--out", str(tmp_path / "full.zip")])
+    assert result.exit_code == 1
+    assert "No space left on device" in result.output
+    assert writes["n"] == 2
+    monkeypatch.undo()
+    out = tmp_path / "export.zip"
+    result = runner.invoke(args=["export", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert len(read_zip(out)["answers.csv"]) == 6 + 3 + 1
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent)
+                             .filter_by(action="export")) == 1
+
+
 CONTRACT_HEADER = ["pseudonym", "gender", "age_band", "insats", "instrument",
                    "instrument_version", "timepoint", "respondent", "item", "value", "declined",
                    "answered_month"]

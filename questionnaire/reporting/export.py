@@ -569,8 +569,11 @@ def write(out: str, fmt: str, filters: Filters, include_free_text: bool = False,
     _make_enrolments(filters, cells)
     _make_questionnaires(filters, cells)
     try:
-        with _Spool(cells.row_separator) as assessments:
-            answers = _answers(filters, include_free_text, items, cells, assessments)
+        # Closed as soon as the export stops, however it stops: the answers' query (still
+        # sending rows when writing fails) lets go of the connection and the temporary tables.
+        with (_Spool(cells.row_separator) as assessments,
+              contextlib.closing(_answers(filters, include_free_text, items, cells,
+                                          assessments)) as answers):
             if fmt == "xlsx":
                 book = tables.Workbook(out)
                 counts = ExportResult(
