@@ -4,6 +4,7 @@ follow-ups after exit (exit+6m, exit+12m), each when it is due; and the web repo
 import csv
 import datetime as dt
 import hashlib
+import html
 import io
 import re
 
@@ -64,6 +65,13 @@ def log_out(client):
         s.clear()
 
 
+def texts_to_send(page):
+    """The texts to send with the follow-up link: (lang, dir, text), in the order shown."""
+    return [(lang, direction, html.unescape(text)) for lang, direction, text in re.findall(
+        r'<textarea[^>]*class="follow-text"[^>]*lang="([^"]+)" dir="([^"]+)">([^<]*)</textarea>',
+        page)]
+
+
 def started():
     db.session.expire_all()
     return db.session.scalars(sa.select(Questionnaire.timepoint).order_by(Questionnaire.id)).all()
@@ -74,9 +82,9 @@ def test_the_link_is_made_at_exit_with_qr_and_a_text_to_send(client, follow_ups,
     person = make_participant(days_ago=200)
     page, path = exit_now(client, person)
     assert "<svg" in page.text  # the QR code, drawn on the server
-    text = re.search(r'<textarea[^>]*id="follow-text"[^>]*>([^<]*)</textarea>', page.text)
-    assert text, page.text
-    sms = text.group(1)
+    texts = texts_to_send(page.text)
+    assert [lang for lang, _dir, _text in texts] == ["sv"]  # a participant who answers in Swedish
+    sms = texts[0][2]
     assert sms.startswith("Hej! Om 6 och 12 månader vill vi gärna veta hur det går för dig.")
     assert path in sms
     assert person.code not in sms
@@ -94,6 +102,38 @@ def test_the_link_is_made_at_exit_with_qr_and_a_text_to_send(client, follow_ups,
     later = client.get(f"/personal/deltagare/{person.code}")
     assert "Uppföljningslänk" in later.text
     assert path not in later.text
+
+
+def test_the_text_to_send_is_in_the_participants_language_and_swedish(client, follow_ups,
+                                                                       make_participant):
+    """A participant who answers in Arabic gets the text in Arabic (right to left, with the
+    Arabic web font); the Swedish beside it tells the handledare what it says."""
+    person = make_participant(days_ago=200, language="ar")
+    page, path = exit_now(client, person)
+    texts = texts_to_send(page.text)
+    assert [(lang, direction) for lang, direction, _text in texts] == [("ar", "rtl"),
+                                                                       ("sv", "ltr")]
+    arabic, swedish = texts[0][2], texts[1][2]
+    assert arabic.startswith("مرحبًا!")
+    assert "بعد مرور 6 و12 من الأشهر" in arabic  # "after 6 and 12 months"
+    assert path in arabic
+    assert swedish.startswith("Hej! Om 6 och 12 månader")
+    assert "på العربية" in page.text  # the label names the language
+    assert "noto-sans-arabic" in page.text  # the font, for a computer that lacks one
+
+
+@pytest.mark.parametrize("language", ["en", "sv@lattlast", "ar", "fa", "fa_AF", "so", "ti",
+                                      "uk"])
+def test_the_text_to_send_is_translated(app, language):
+    """Every participant language has both texts, with the months and the link in them."""
+    from questionnaire.answering import followup
+    from questionnaire.i18n import translate_in
+
+    for text in followup.MESSAGES.values():
+        translated = translate_in(language, text)
+        assert translated != text
+        assert set(re.findall(r"%\((\w+)\)s", translated)) == set(
+            re.findall(r"%\((\w+)\)s", text))
 
 
 def test_before_the_follow_up_it_says_when_to_come_back(client, follow_ups, make_participant):

@@ -23,11 +23,38 @@ from questionnaire.answering import answers
 from questionnaire.answering.links import LinkError
 from questionnaire.casework import schedule
 from questionnaire.extensions import db
+from questionnaire.i18n import N_, available_locales, translate_in
 from questionnaire.models import Enrolment, FollowUpLink, Questionnaire, utcnow
 
 #: How long after the last follow-up's date the link still works (it is overdue after 30 days).
 FOLLOW_UP_GRACE_DAYS = 42
 PATH = "/u/"
+
+
+#: The text the handledare sends with the link, by SMS or e-mail: no name, no code. The
+#: participant reads it, so it is in their catalog; one whole sentence per number of follow-ups.
+MESSAGES = {
+    1: N_("Hej! Om %(a)s månader vill vi gärna veta hur det går för dig. Öppna länken %(url)s "
+          "så kommer några frågor. Länken säger när det är dags, spara den gärna. Hälsningar, "
+          "din handledare"),
+    2: N_("Hej! Om %(a)s och %(b)s månader vill vi gärna veta hur det går för dig. Öppna länken "
+          "%(url)s så kommer några frågor. Länken säger när det är dags, spara den gärna. "
+          "Hälsningar, din handledare"),
+}
+
+
+def message_languages(enrolment: Enrolment) -> list[str]:
+    """The languages the text to send is offered in: the participant's own first (if they
+    answer in another language than Swedish), then Swedish, which every handledare can read."""
+    own = enrolment.participant.language
+    return [own, "sv"] if own not in (None, "sv") and own in available_locales() else ["sv"]
+
+
+def message(enrolment: Enrolment, url: str, code: str) -> str:
+    """The text to send with the follow-up link `url`, in the language `code`."""
+    months = [schedule.AFTER_EXIT[t] for t in follow_ups(enrolment)]
+    text = translate_in(code, MESSAGES[min(len(months), 2)])
+    return text % {"a": months[0], "b": months[-1], "url": url}
 
 
 def _hash(token: str) -> str:

@@ -45,7 +45,7 @@ from questionnaire.casework.blueprint import (
 )
 from questionnaire.casework.schedule import TIMEPOINT_LABELS
 from questionnaire.extensions import db
-from questionnaire.i18n import available_locales, language_name
+from questionnaire.i18n import available_locales, language_name, text_direction
 from questionnaire.i18n import language as language_info
 from questionnaire.models import (
     ALL_EXIT_REASONS,
@@ -191,7 +191,7 @@ def _participant_page(enrolment: Enrolment, link_url: str | None = None,
         self_ratings=_self_ratings(enrolment),
         display=codes.display, exit_reasons=EXIT_REASONS, exit_labels=EXIT_REASON_LABELS,
         today=dt.date.today(), link_url=link_url, follow_up_url=follow_up_url,
-        follow_up_text=_follow_up_text(enrolment, follow_up_url) if follow_up_url else None,
+        follow_up_texts=_follow_up_texts(enrolment, follow_up_url) if follow_up_url else [],
         follow_ups=followup.follow_ups(enrolment) if enrolment.exit_date else [],
         follow_up_link=followup.current(enrolment) if enrolment.exit_date else None,
         language_name=language_name(enrolment.participant.language or "sv"),
@@ -237,17 +237,11 @@ def _new_follow_up(enrolment: Enrolment) -> str:
     return followup.url(token)
 
 
-def _follow_up_text(enrolment: Enrolment, url: str) -> str:
-    """The text the handledare sends by SMS or e-mail, in Swedish: no name, no code."""
-    months = [schedule.AFTER_EXIT[t] for t in followup.follow_ups(enrolment)]
-    with force_locale("sv"):
-        if len(months) > 1:
-            when = _("Om %(a)s och %(b)s månader", a=months[0], b=months[1])
-        else:
-            when = _("Om %(a)s månader", a=months[0])
-        return _("Hej! %(when)s vill vi gärna veta hur det går för dig. Öppna länken %(url)s "
-                 "så kommer några frågor. Länken säger när det är dags, spara den gärna. "
-                 "Hälsningar, din handledare", when=when, url=url)
+def _follow_up_texts(enrolment: Enrolment, url: str) -> list[dict[str, Any]]:
+    """The text to send with the follow-up link, in the participant's language and Swedish."""
+    return [{"text": followup.message(enrolment, url, code), "name": language_name(code),
+             "language": language_info(code), "dir": text_direction(code)}
+            for code in followup.message_languages(enrolment)]
 
 
 @bp.post("/deltagare/<code>/uppfoljningslank")
