@@ -36,7 +36,6 @@ import itertools
 import marshal
 import operator
 import tempfile
-import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -69,6 +68,7 @@ from questionnaire.models import (
     SurveyResponse,
 )
 from questionnaire.reporting import breakdown, tables
+from questionnaire.reporting.archive import Archive
 from questionnaire.reporting.reports import Filters
 
 #: The contract's columns first (domain.md part B), then the enrolment's, then the survey round
@@ -600,8 +600,7 @@ def write(out: str, fmt: str, filters: Filters, include_free_text: bool = False,
                 book.close()
             else:
                 excel = fmt == "csv-excel"
-                with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED,
-                                     compresslevel=1) as zf:  # fast; a little larger
+                with Archive(out) as zf:
                     counts = ExportResult(
                         _zip_lines(zf, "answers.csv", ANSWER_HEADER, answers, excel),
                         _zip_lines(zf, "assessments.csv", header, assessments.blocks(),
@@ -621,18 +620,18 @@ def write(out: str, fmt: str, filters: Filters, include_free_text: bool = False,
     return counts
 
 
-def _zip_csv(zf: zipfile.ZipFile, name: str, header, rows, excel: bool) -> int:
-    with zf.open(name, "w") as raw, io.TextIOWrapper(raw, encoding="utf-8", newline="") as f:
+def _zip_csv(zf: Archive, name: str, header, rows, excel: bool) -> int:
+    with zf.open(name) as raw, io.TextIOWrapper(raw, encoding="utf-8", newline="") as f:
         return tables.write_csv(f, header, rows, excel=excel)
 
 
-def _zip_lines(zf: zipfile.ZipFile, name: str, header, blocks: Iterator[tuple[int, str]],
+def _zip_lines(zf: Archive, name: str, header, blocks: Iterator[tuple[int, str]],
                excel: bool) -> int:
     """CSV lines rendered by the database (blocks: a number of lines and the lines), under the
     header, as tables.write_csv writes. Returns the number of lines."""
     separator = ";" if excel else ","
     count = 0
-    with zf.open(name, "w") as raw, tables.background(raw) as out:
+    with zf.open(name) as raw, tables.background(raw) as out:
         out.write(((tables.BOM if excel else "") + separator.join(
             tables.csv_field(h, separator) for h in header) + "\r\n").encode())
         for rows, batch in _batches(blocks):

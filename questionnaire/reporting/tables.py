@@ -24,13 +24,14 @@ import math
 import queue
 import re
 import threading
-import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import IO, Any
 
 import sqlalchemy as sa
+
+from questionnaire.reporting.archive import Archive
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 #: Rows per worksheet, the header included: Excel's (and LibreOffice's) limit.
@@ -87,8 +88,7 @@ class Workbook:
     LibreOffice and openpyxl place a cell after the one before it."""
 
     def __init__(self, target: str | IO[bytes], max_rows: int | None = None) -> None:
-        self.zip = zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED,
-                                   compresslevel=1)  # fast; a little larger
+        self.zip = Archive(target)
         self.names: list[str] = []
         self.max_rows = max_rows or MAX_ROWS  # read when used: a test may lower MAX_ROWS
 
@@ -135,7 +135,7 @@ class Workbook:
             head.append("<row/>")
         head.append("<row>" + "".join(cell(h, BOLD) for h in header) + "</row>")
         count = 0
-        with (self.zip.open(f"xl/worksheets/sheet{len(self.names)}.xml", "w") as raw,
+        with (self.zip.open(f"xl/worksheets/sheet{len(self.names)}.xml") as raw,
               background(raw) as out):
             out.write((_SHEET_START.format(split=top + 1, top=f"A{top + 2}") + _columns(header)
                        + "<sheetData>" + "".join(head)).encode())
