@@ -50,7 +50,7 @@ def test_blocks_are_split_at_the_row_limit(tmp_path, sizes):
     book = tables.Workbook(str(path), max_rows=5)
     numbers = iter(range(sum(sizes)))
     blocks = [(size, tables.ROW.join(tables.cell(next(numbers)) + tables.cell(f"rad <{size}>")
-                                     for _ in range(size))) for size in sizes]
+                                     for _ in range(size)).encode()) for size in sizes]
     assert book.blocks("answers", ("n", "text"), iter(blocks)) == sum(sizes)
     book.close()
     found = _read(path)

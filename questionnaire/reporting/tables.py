@@ -106,13 +106,14 @@ class Workbook:
         """As `sheet`, for rows whose cells are rendered already (a row's `<c>` elements).
         `typed`: the cells may hold text someone typed, with control characters XML cannot
         hold (the markup never has any): they are escaped as `_escape` does."""
-        return self.blocks(name, header, ((1, row) for row in rows), title, typed)
+        return self.blocks(name, header, ((1, row.encode()) for row in rows), title, typed)
 
-    def blocks(self, name: str, header: Sequence[str], blocks: Iterable[tuple[int, str]],
+    def blocks(self, name: str, header: Sequence[str], blocks: Iterable[tuple[int, bytes]],
                title: Sequence[str] = (), typed: bool = False) -> int:
-        """As `rendered`, for rows that come in blocks: a number of rows and the rows joined by
-        ROW. A block that reaches the row limit is split there."""
-        left: Iterator[tuple[int, str]] | None = iter(blocks)
+        """As `rendered`, for rows that come in blocks: a number of rows and the rows, UTF-8,
+        joined by ROW (as the database gives them: the export neither decodes nor encodes
+        them). A block that reaches the row limit is split there."""
+        left: Iterator[tuple[int, bytes]] | None = iter(blocks)
         count, part = 0, 1
         while left is not None:
             suffix = f" ({part})" if part > 1 else ""
@@ -122,9 +123,9 @@ class Workbook:
             part += 1
         return count
 
-    def _worksheet(self, name: str, header: Sequence[str], blocks: Iterator[tuple[int, str]],
+    def _worksheet(self, name: str, header: Sequence[str], blocks: Iterator[tuple[int, bytes]],
                    title: Sequence[str] = (), typed: bool = False
-                   ) -> tuple[int, Iterator[tuple[int, str]] | None]:
+                   ) -> tuple[int, Iterator[tuple[int, bytes]] | None]:
         """One sheet: the title lines, the header, then rows until the limit. Returns the number
         of rows written and the blocks left for the next sheet (None when there are none)."""
         self.names.append(name)
@@ -141,23 +142,24 @@ class Workbook:
                        + "<sheetData>" + "".join(head)).encode())
             room = self.max_rows - top - 1
             while count < room:
-                batch, rows = [], 0
+                batch, rows = [b"<row>"], 0
                 for size, text in blocks:
                     if count + rows + size > room:  # the rest of the block on the next sheet
                         fit = room - count - rows
-                        split = text.split(ROW)
-                        batch.append(ROW.join(split[:fit]))
-                        blocks = itertools.chain([(size - fit, ROW.join(split[fit:]))], blocks)
+                        split = text.split(_ROW)
+                        batch += (_ROW.join(split[:fit]), _ROW)
+                        blocks = itertools.chain([(size - fit, _ROW.join(split[fit:]))], blocks)
                         rows += fit
                         break
-                    batch.append(text)
+                    batch += (text, _ROW)
                     rows += size
                     if rows >= BATCH or count + rows == room:
                         break
-                if not batch:
+                if not rows:
                     break
-                chunk = "<row>" + ROW.join(batch) + "</row>"
-                out.write((_CONTROL.sub(_control, chunk) if typed else chunk).encode())
+                batch[-1] = b"</row>"
+                chunk = b"".join(batch)  # the one copy of the rows
+                out.write(_CONTROL_BYTES.sub(_control_bytes, chunk) if typed else chunk)
                 count += rows
             out.write(_SHEET_END)
         return count, (_rest(blocks) if count == room else None)
@@ -224,7 +226,10 @@ BOLD, HEADING, DECIMAL = 1, 2, 3
 BATCH = 5000
 #: Between two rows of a sheet's XML (a rendered cell never holds it: `<` is escaped in text).
 ROW = "</row><row>"
+_ROW = ROW.encode()
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f]")
+#: The same in UTF-8 (whose multi-byte characters have no byte below 0x80).
+_CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b-\x1f]")
 _EXCEL_ESCAPE = re.compile(r"(_x[0-9a-fA-F]{4}_)")
 
 
@@ -240,6 +245,10 @@ def _escape(text: str) -> str:
 
 def _control(match: re.Match) -> str:
     return f"_x{ord(match.group()):04X}_"
+
+
+def _control_bytes(match: re.Match) -> bytes:
+    return b"_x%04X_" % match.group()[0]
 
 
 def cell(value: Any, style: int | None = None) -> str:
