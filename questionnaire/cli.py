@@ -5,8 +5,10 @@ A command that fails prints why on stderr and exits non-zero. Commands own their
 
 from __future__ import annotations
 
+import atexit
 import dataclasses
 import datetime as dt
+import gc
 import json
 import os
 import re
@@ -27,6 +29,10 @@ from questionnaire.casework import caseload, codes, schedule
 from questionnaire.extensions import db
 from questionnaire.models import ROLES, Insats, InsatsStaff, Participant, User
 from questionnaire.reporting import benchmark, export, periods, reports, tables
+
+# A command's process ends without Python's last collection of every object the app made (the
+# objects go with the process): that took 0.15 s of each command, a twentieth of an export.
+atexit.register(gc.freeze)
 
 
 def fail(message: str) -> NoReturn:
