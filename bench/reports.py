@@ -9,7 +9,8 @@ database's own CSV dump of the answer table (sqlite3 `.mode csv`, or psql `\\cop
 report can be faster than reading the answers once. The export's targets (issue 16): CSV at most
 3×, XLSX at most 6× the floor. `--before REF` also times the export of an earlier commit (a git
 ref, checked out into a temporary worktree) on the same database, for a before/after in one run.
-Prints a table; writes bench/out/reports.json.
+The floor and the exports are run `--repeat` times (3): the median is shown, as one run can be
+slowed by the machine. Prints a table; writes bench/out/reports.json.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import json
 import os
 import platform
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -41,6 +43,12 @@ def run(cmd: list[str], env: dict[str, str], stdout=subprocess.DEVNULL, cwd: Pat
     if proc.returncode != 0:
         sys.exit(f"{' '.join(cmd)} failed:\n{proc.stderr.read().decode() if proc.stderr else ''}")
     return seconds, usage.ru_maxrss / 1024
+
+
+def median_of(times: int, cmd: list[str], env: dict[str, str], **how) -> tuple[float, float]:
+    """The median seconds and the largest peak of `times` runs of a command."""
+    runs = [run(cmd, env, **how) for _ in range(times)]
+    return statistics.median(s for s, _ in runs), max(m for _, m in runs)
 
 
 def floor_command(url: str, out: str) -> list[str]:
@@ -88,7 +96,7 @@ def count_in_libreoffice(workbook: Path, work: Path) -> dict[str, int]:
 
 
 def measure(size: int, pg: str | None, work: Path, before: Path | None = None,
-            libreoffice: bool = False) -> dict:
+            libreoffice: bool = False, repeat: int = 3) -> dict:
     url = pg or f"sqlite:///{work / f'bench-{size}.db'}"
     if pg:
         reset_postgres(pg)
@@ -99,23 +107,26 @@ def measure(size: int, pg: str | None, work: Path, before: Path | None = None,
                                env)
     if pg:
         settle(pg)
-    figures["floor: dump answers"] = run(floor_command(url, str(work / "floor.csv")), env)
+    figures["floor: dump answers"] = median_of(repeat, floor_command(url, str(work / "floor.csv")),
+                                               env)
     for name in ("nns", "progression", "skapa"):
         figures[f"report {name}"] = run([*FLASK, "report", name, "--out",
                                          str(work / f"{name}.csv")], env)
-    figures["export csv"] = run([*FLASK, "export", "--out", str(work / "export.zip")], env)
-    with open(work / "export.txt", "w") as said:
-        figures["export xlsx"] = run([*FLASK, "export", "--format", "xlsx", "--out",
-                                      str(work / "export.xlsx")], env, stderr=said)
+    figures["export csv"] = median_of(repeat, [*FLASK, "export", "--out",
+                                               str(work / "export.zip")], env)
+    with open(work / "export.txt", "w") as said:  # what each run said, one line each
+        figures["export xlsx"] = median_of(repeat, [*FLASK, "export", "--format", "xlsx", "--out",
+                                                    str(work / "export.xlsx")], env, stderr=said)
     if before is not None:  # the earlier commit's code on the same database
         old = {**env, "PYTHONPATH": str(before)}
         for fmt, out in (("csv", "before.zip"), ("xlsx", "before.xlsx")):
-            figures[f"export {fmt} (before)"] = run(
-                [*FLASK, "export", "--format", fmt, "--out", str(work / out)], old, cwd=before)
+            figures[f"export {fmt} (before)"] = median_of(
+                repeat, [*FLASK, "export", "--format", fmt, "--out", str(work / out)], old,
+                cwd=before)
     with open(work / "floor.csv", encoding="utf-8") as dump:
         rows = sum(1 for _ in dump) - 1
     result = {"participants": size, "answers": rows,
-              "exported": (work / "export.txt").read_text(encoding="utf-8").strip(),
+              "exported": (work / "export.txt").read_text(encoding="utf-8").splitlines()[-1],
               "figures": {k: {"seconds": round(s, 3), "peak_mb": round(m, 1)}
                           for k, (s, m) in figures.items()}}
     if libreoffice:
@@ -156,6 +167,8 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--pg", help="PostgreSQL URL of an empty database (emptied first)")
     parser.add_argument("--before", help="also time the export of this git ref (before/after)")
+    parser.add_argument("--repeat", type=int, default=3,
+                        help="runs of the floor and of each export (the median is shown)")
     parser.add_argument("--libreoffice", action="store_true",
                         help="open each XLSX export in LibreOffice and count its rows")
     args = parser.parse_args()
@@ -169,7 +182,8 @@ def main() -> None:
         try:
             for size in args.sizes:
                 print(f"… {size} participants", file=sys.stderr)
-                results.append(measure(size, args.pg, Path(tmp), before, args.libreoffice))
+                results.append(measure(size, args.pg, Path(tmp), before, args.libreoffice,
+                                       args.repeat))
         finally:
             if before is not None:
                 subprocess.run(["git", "worktree", "remove", "--force", str(before)], cwd=ROOT,
