@@ -57,12 +57,17 @@ def floor_command(url: str, out: str) -> list[str]:
             sys.exit("the floor needs the sqlite3 command line (apt-get install sqlite3)")
         return ["sqlite3", "-csv", "-header", url.removeprefix("sqlite:///"),
                 f".output {out}", "SELECT * FROM answer;"]
-    return ["psql", url.replace("postgresql+psycopg://", "postgresql://"), "-qc",
-            f"\\copy answer to '{out}' csv header"]
+    return ["psql", psql_url(url), "-qc", f"\\copy answer to '{out}' csv header"]
+
+
+def psql_url(url: str) -> str:
+    """A PostgreSQL URL as psql takes it (the app also takes SQLAlchemy's +psycopg form)."""
+    return url.replace("postgresql+psycopg://", "postgresql://")
 
 
 def reset_postgres(url: str) -> None:
-    subprocess.run(["psql", url, "-qc", "DROP SCHEMA public CASCADE; CREATE SCHEMA public;"],
+    subprocess.run(["psql", psql_url(url), "-qc",
+                    "DROP SCHEMA public CASCADE; CREATE SCHEMA public;"],
                    check=True, stdout=subprocess.DEVNULL)
 
 
@@ -71,8 +76,8 @@ def settle(url: str) -> None:
     done before anything is timed: else they ran beside the first commands measured (an export
     took 19 s instead of 12-13 s)."""
     for command in ("VACUUM ANALYZE", "CHECKPOINT"):
-        subprocess.run(["psql", url.replace("postgresql+psycopg://", "postgresql://"), "-qc",
-                        command], check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(["psql", psql_url(url), "-qc", command], check=True,
+                       stdout=subprocess.DEVNULL)
 
 
 #: The export's targets: at most this many times the floor.

@@ -283,7 +283,7 @@ class Answer(db.Model):
 
     __tablename__ = "answer"
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    questionnaire_id: so.Mapped[int] = so.mapped_column(index=True)
+    questionnaire_id: so.Mapped[int] = so.mapped_column()
     instrument_version_id: so.Mapped[int] = so.mapped_column()
     item_key: so.Mapped[str] = so.mapped_column(sa.String(10))
     #: Copied from the item so that the database can check the step's range.
@@ -302,6 +302,8 @@ class Answer(db.Model):
 
     __table_args__ = (
         sa.UniqueConstraint("questionnaire_id", "item_key"),
+        # A questionnaire's answers in the order they were given (the export reads them so)
+        sa.Index("ix_answer_questionnaire_id_id", "questionnaire_id", "id"),
         sa.ForeignKeyConstraint(
             ["questionnaire_id", "instrument_version_id"],
             ["questionnaire.id", "questionnaire.instrument_version_id"],

@@ -104,7 +104,8 @@ def test_age_band_at_intake(runner, tmp_path):
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_answers_keep_the_order_they_were_given(runner, tmp_path, fmt):
     """Each questionnaire's answers come out together, in the order they were given (not by
-    item key), and its assessment row has each answer in its item's column."""
+    item key), and its assessment row has each answer in its item's column. An answer changed
+    afterwards keeps its place (PostgreSQL keeps the changed row at the end of the table)."""
     from questionnaire.models import Answer
 
     d = Data()
@@ -117,6 +118,8 @@ def test_answers_keep_the_order_they_were_given(runner, tmp_path, fmt):
                                        .order_by(Answer.id)):
         given.setdefault(qid, []).append(key)
     assert sorted(given.values()) == [["S3", "S1", "S6", "S2"], ["S5", "S4"]]  # not by key
+    db.session.execute(sa.update(Answer).where(Answer.item_key == "S3").values(step=5))
+    db.session.commit()
     out = tmp_path / f"export.{fmt}"
     assert runner.invoke(args=["export", "--out", str(out), "--format", fmt]).exit_code == 0
     if fmt == "xlsx":
@@ -131,12 +134,12 @@ def test_answers_keep_the_order_they_were_given(runner, tmp_path, fmt):
         files = {name.removesuffix(".csv"): rows for name, rows in read_zip(out).items()}
     answers = files["answers"]
     assert [(r["answered_month"], r["item"], r["value"]) for r in answers] == [
-        ("2026-02", "S3", "1"), ("2026-02", "S1", "2"), ("2026-02", "S6", "3"),
+        ("2026-02", "S3", "5"), ("2026-02", "S1", "2"), ("2026-02", "S6", "3"),
         ("2026-02", "S2", "4"), ("2026-02", "S5", "5"), ("2026-02", "S4", "1")]
     assert [r["gender"] for r in answers] == ["kvinna"] * 4 + ["man"] * 2
     rows = {r["gender"]: r for r in files["assessments"]}
     assert {k: rows["kvinna"][k] for k in ("S1", "S2", "S3", "S4", "S5", "S6")} == {
-        "S1": "2", "S2": "4", "S3": "1", "S4": "", "S5": "", "S6": "3"}
+        "S1": "2", "S2": "4", "S3": "5", "S4": "", "S5": "", "S6": "3"}
     assert {k: rows["man"][k] for k in ("S1", "S4", "S5")} == {"S1": "", "S4": "1", "S5": "5"}
     assert rows["man"]["pseudonym"] == pseudonym(second[0], "test-pseudonym-key")
     assert rows["man"]["referrer"] == answers[-1]["referrer"]

@@ -11,7 +11,7 @@ from questionnaire.extensions import db
 def test_migrations_match_the_models(app):
     # the app fixture built the schema with the migrations
     migrate.upgrade()  # safe to run again
-    assert db.session.scalar(sa.text("SELECT version_num FROM alembic_version")) == "0012_follow"
+    assert db.session.scalar(sa.text("SELECT version_num FROM alembic_version")) == "0013_exp"
     with db.engine.connect() as conn:
         context = MigrationContext.configure(conn, opts={"compare_type": True})
         assert compare_metadata(context, db.metadata) == []
