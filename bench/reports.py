@@ -10,7 +10,8 @@ report can be faster than reading the answers once. The export's targets (issue 
 3×, XLSX at most 6× the floor. `--before REF` also times the export of an earlier commit (a git
 ref, checked out into a temporary worktree) on the same database, for a before/after in one run.
 The floor and the exports are run `--repeat` times (3): the median is shown, as one run can be
-slowed by the machine. Prints a table; writes bench/out/reports.json.
+slowed by the machine. The app's modules are compiled first, as an installed wheel's are. Prints
+a table; writes bench/out/reports.json.
 """
 
 from __future__ import annotations
@@ -43,6 +44,14 @@ def run(cmd: list[str], env: dict[str, str], stdout=subprocess.DEVNULL, cwd: Pat
     if proc.returncode != 0:
         sys.exit(f"{' '.join(cmd)} failed:\n{proc.stderr.read().decode() if proc.stderr else ''}")
     return seconds, usage.ru_maxrss / 1024
+
+
+def compile_modules(root: Path) -> None:
+    """The app's modules compiled, as pip compiles an installed wheel's: else, with
+    PYTHONDONTWRITEBYTECODE set (as on the development machine), every command compiles them
+    again (0.1 s of each)."""
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(root / "questionnaire")],
+                   check=True, stdout=subprocess.DEVNULL)
 
 
 def median_of(times: int, cmd: list[str], env: dict[str, str], **how) -> tuple[float, float]:
@@ -184,6 +193,8 @@ def main() -> None:
             before = Path(tmp) / "before"
             subprocess.run(["git", "worktree", "add", "--detach", str(before), args.before],
                            cwd=ROOT, check=True, capture_output=True)
+            compile_modules(before)
+        compile_modules(ROOT)
         try:
             for size in args.sizes:
                 print(f"… {size} participants", file=sys.stderr)
