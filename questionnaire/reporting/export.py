@@ -16,14 +16,16 @@ as rows of their own: the form and its version, the respondent group, the item a
 month and the survey round (if any); no pseudonym, gender, age, insats, timepoint or enrolment.
 
 The database renders the rows, as the text they are written as (CSV, or a worksheet row's
-cells): what is said about an enrolment once per enrolment (only the pseudonym, a keyed hash, is
-made in Python), a questionnaire's own cells once per questionnaire, into temporary tables; then
-one pass over the answers gives, per questionnaire, its answers rendered and packed in one text.
-From that text Python makes the questionnaire's rows of answers.csv (a few string replaces) and
-its row of assessments.csv (each answer in its item's column), kept in a temporary file until
-answers.csv is written. Rows are streamed: memory stays flat. (Issue 16: at 100 000 participants
-the CSV export takes about 3 times, the workbook about 5 times as long as the database's own
-dump of the answers on SQLite; 4 and 8 times PostgreSQL's faster COPY; bench/reports.py.)
+cells): what is said about an enrolment once per enrolment, into temporary tables (only the
+pseudonym, a keyed hash, is made in Python); then one pass over the answers, in the order they
+were given, gives per questionnaire its own cells and its answers rendered and packed in one
+text (_packed). From that text Python makes the questionnaire's rows of answers.csv (a few
+replaces) and its row of assessments.csv (each answer in its item's column), kept in a
+temporary file until answers.csv is written. The rows stay UTF-8 bytes from the database to the
+file, deflated by ISA-L (archive.py). Rows are streamed: memory stays flat. (Issue 16: at 100 000
+participants the CSV export takes 2.2 times (SQLite) to 2.7 times (PostgreSQL, whose COPY is
+faster), the workbook 3.5 to 4.4 times as long as the database's own dump of the answers;
+bench/reports.py.)
 """
 
 from __future__ import annotations
@@ -172,8 +174,8 @@ def _items() -> list[tuple[str, bool]]:
 # The rows, rendered by the database ---------------------------------------------------------
 #
 # Each cell of answers and assessments is rendered by the database as the text it is written as
-# (tables.CsvCells, tables.XlsxCells): what is said about an enrolment and a questionnaire once,
-# into temporary tables that the answers' pass joins.
+# (tables.CsvCells, tables.XlsxCells): what is said about an enrolment once, into temporary
+# tables that the answers' pass joins; a questionnaire's own cells in that pass.
 
 #: One row per participant: the pseudonym (a keyed hash, made in Python). Temporary.
 _PSEUDONYMS = sa.Table(
@@ -191,6 +193,8 @@ _ENROLMENTS = sa.Table(
     sa.Column("front", sa.Text), sa.Column("back", sa.Text),
     prefixes=["TEMPORARY"],
 )
+
+
 def _month(column):
     """YYYY-MM of a date or timestamp (ISO text on SQLite and PostgreSQL alike)."""
     return sa.func.substr(sa.cast(column, sa.String), 1, 7)
