@@ -43,18 +43,15 @@ MESSAGES = {
 }
 
 
-def message_languages(enrolment: Enrolment) -> list[str]:
-    """The languages the text to send is offered in: the participant's own first (if they
-    answer in another language than Swedish), then Swedish, which every handledare can read."""
+def messages(enrolment: Enrolment, url: str) -> list[tuple[str, str]]:
+    """The text to send with the follow-up link `url`, as (language code, text): in the
+    participant's own language first (if they answer in another language than Swedish), then in
+    Swedish, which every handledare can read."""
     own = enrolment.participant.language
-    return [own, "sv"] if own not in (None, "sv") and own in available_locales() else ["sv"]
-
-
-def message(enrolment: Enrolment, url: str, code: str) -> str:
-    """The text to send with the follow-up link `url`, in the language `code`."""
+    codes = [own, "sv"] if own not in (None, "sv") and own in available_locales() else ["sv"]
     months = [schedule.AFTER_EXIT[t] for t in follow_ups(enrolment)]
-    text = translate_in(code, MESSAGES[min(len(months), 2)])
-    return text % {"a": months[0], "b": months[-1], "url": url}
+    values = {"a": months[0], "b": months[-1], "url": url}
+    return [(code, translate_in(code, MESSAGES[min(len(months), 2)]) % values) for code in codes]
 
 
 def _hash(token: str) -> str:

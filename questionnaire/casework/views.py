@@ -239,9 +239,8 @@ def _new_follow_up(enrolment: Enrolment) -> str:
 
 def _follow_up_texts(enrolment: Enrolment, url: str) -> list[dict[str, Any]]:
     """The text to send with the follow-up link, in the participant's language and Swedish."""
-    return [{"text": followup.message(enrolment, url, code), "name": language_name(code),
-             "language": language_info(code), "dir": text_direction(code)}
-            for code in followup.message_languages(enrolment)]
+    return [{"text": text, "name": language_name(code), "language": language_info(code),
+             "dir": text_direction(code)} for code, text in followup.messages(enrolment, url)]
 
 
 @bp.post("/deltagare/<code>/uppfoljningslank")

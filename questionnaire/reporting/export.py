@@ -195,6 +195,10 @@ _ENROLMENTS = sa.Table(
 )
 
 
+def _postgres() -> bool:
+    return db.session.connection().dialect.name == "postgresql"
+
+
 def _month(column):
     """YYYY-MM of a date or timestamp (ISO text on SQLite and PostgreSQL alike)."""
     return sa.func.substr(sa.cast(column, sa.String), 1, 7)
@@ -268,7 +272,7 @@ def _sources(filters: Filters, include_free_text: bool, cells: tables.Cells) -> 
         _utf8(cells.code(_month(Questionnaire.completed_at))),
         _utf8(cells.join([e.back, cells.empty])),
     ).select_from(Questionnaire), filters)
-    if db.session.connection().dialect.name == "postgresql":
+    if _postgres():
         narrowed = any(f is not None for f in (filters.start, filters.end, filters.insats))
         answers = _packed(Answer, Answer.questionnaire_id, declined, include_free_text, cells,
                           _joined(sa.select(Questionnaire.id), filters) if narrowed else None)
@@ -301,7 +305,7 @@ def _utf8(text):
     """SQL: the text as UTF-8 bytes. The export's rows are written as the database gives them,
     never decoded and encoded again in Python (that was an eighth of the Python's work on a
     workbook of 100 000 participants, whose rows have an å in the insats's name)."""
-    if db.session.connection().dialect.name == "postgresql":
+    if _postgres():
         return sa.func.convert_to(text, "UTF8", type_=sa.LargeBinary)
     return sa.cast(text, sa.LargeBinary)  # SQLite: CAST AS BLOB, the text's bytes
 
@@ -326,8 +330,7 @@ def _packed(answer: type[Answer] | type[SurveyAnswer], key_of: Any,
     if only is not None:
         rows = rows.where(key_of.in_(only))
     c = rows.order_by(key_of, answer.id).subquery().c
-    joined = sa.func.string_agg if db.session.connection().dialect.name == "postgresql" else (
-        sa.func.group_concat)
+    joined = sa.func.string_agg if _postgres() else sa.func.group_concat
     return (sa.select(c.key, sa.func.count().label("answers"),
                       joined(_each(c, declined, cells), _NEXT).label("packed"))
             .group_by(c.key).subquery())
@@ -608,7 +611,7 @@ def write(out: str, fmt: str, filters: Filters, include_free_text: bool = False,
     items = item_columns(include_free_text)
     header = [*QUESTIONNAIRE_COLUMNS, *items, *ENROLMENT_COLUMNS, ROUND_COLUMN]
     cells = tables.XlsxCells() if fmt == "xlsx" else tables.CsvCells(excel=fmt == "csv-excel")
-    if db.session.connection().dialect.name == "postgresql":
+    if _postgres():
         # One process reads each questionnaire's answers, in order (_packed): parallel workers
         # would each aggregate a part of them. The rows stream in the order of the indexes
         # they are read by: PostgreSQL may else choose to sort the whole result, which sends
